@@ -1,0 +1,162 @@
+package admin
+
+import "time"
+
+// Contact is the partner's company information that customers see (landing pages, emails).
+type Contact struct {
+	Name    string   `json:"name"`
+	Phone   string   `json:"phone"`
+	Email   string   `json:"email"`
+	Website string   `json:"website"`
+	Address *Address `json:"address"`
+}
+
+// Validate normalizes and checks the contact information.
+func (c Contact) Validate(p *Problems, prefix string) Contact {
+	c.Name = text(p, prefix+"name", c.Name, 1, 200)
+	c.Phone = phone(p, prefix+"phone", c.Phone, false)
+	c.Email = NormalizeEmail(p, prefix+"email", c.Email)
+	c.Website = website(p, prefix+"website", c.Website)
+	if c.Address != nil {
+		a := c.Address.validate(p, prefix+"address")
+		c.Address = &a
+	}
+	return c
+}
+
+// Partner is an authorized cloud partner: its company information, cloud and authorizations.
+type Partner struct {
+	ID             string
+	Contact        Contact
+	Cloud          Cloud
+	Authorizations []Authorization
+	CustomerCount  int
+	UserCount      int
+	GlobalAdmins   int // maintained transactionally; guards "the last global admin"
+	Version        int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Has reports whether the partner may use feature f.
+func (p Partner) Has(f Feature) bool { return HasFeature(p.Cloud, p.Authorizations, f) }
+
+// UserStatus is the state of a user account.
+type UserStatus string
+
+const UserActive UserStatus = "active"
+
+// OrgKind says which kind of organization a user belongs to.
+type OrgKind string
+
+const (
+	OrgPartner  OrgKind = "partner"
+	OrgCustomer OrgKind = "customer"
+)
+
+// User is a user of a partner organization.
+type User struct {
+	ID             string
+	OrgID          string
+	OrgKind        OrgKind
+	Email          string
+	DisplayName    string
+	CompanyRole    CompanyRole
+	CustomerAccess CustomerAccess
+	Status         UserStatus
+	// PasswordChangeRequired is set for temporary passwords: until changed, the user may only
+	// change it.
+	PasswordChangeRequired bool
+	// SessionEpoch is carried in access tokens; raising it (password change) invalidates every
+	// token issued before, exactly.
+	SessionEpoch int
+	Version      int
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Login is the credential record of a user, keyed by the normalized email.
+type Login struct {
+	Email        string
+	UserID       string
+	OrgID        string
+	OrgKind      OrgKind
+	PasswordHash string
+	// PasswordChangeRequired and SessionEpoch mirror the user's, so sign-in needs one read.
+	PasswordChangeRequired bool
+	SessionEpoch           int
+}
+
+// PrincipalKind distinguishes callers.
+type PrincipalKind string
+
+const (
+	PrincipalUser     PrincipalKind = "user"
+	PrincipalOperator PrincipalKind = "operator"
+)
+
+// Principal is an authenticated caller: a user (whose record was re-read for this request) or the
+// operator (authenticated by IAM).
+type Principal struct {
+	Kind PrincipalKind
+	User User   // for PrincipalUser
+	ARN  string // for PrincipalOperator: the IAM caller
+}
+
+// Actor is how the activity log records who did something.
+type Actor struct {
+	Type  string `json:"type"` // "user" or "operator"
+	ID    string `json:"id"`
+	Email string `json:"email,omitempty"`
+}
+
+// ActorOf returns the activity-log actor for a principal.
+func ActorOf(p Principal) Actor {
+	if p.Kind == PrincipalOperator {
+		return Actor{Type: "operator", ID: p.ARN}
+	}
+	return Actor{Type: "user", ID: p.User.ID, Email: p.User.Email}
+}
+
+// Target names the object an activity touched.
+type Target struct {
+	Type string `json:"type"`
+	ID   string `json:"id"`
+}
+
+// Activity is one entry of the activity log, written in the same transaction as the change.
+type Activity struct {
+	ID         string         `json:"id"` // sortable by time (ULID)
+	OrgID      string         `json:"-"`
+	At         time.Time      `json:"at"`
+	Actor      Actor          `json:"actor"`
+	Action     string         `json:"action"`
+	Target     Target         `json:"target"`
+	CustomerID string         `json:"customerId,omitempty"`
+	Before     map[string]any `json:"before,omitempty"`
+	After      map[string]any `json:"after,omitempty"`
+}
+
+// Page is one page of a listing. Cursor is opaque to the domain; the store binds it to its scope.
+type Page[T any] struct {
+	Items      []T
+	NextCursor string
+}
+
+// PageRequest asks for a page.
+type PageRequest struct {
+	Limit  int
+	Cursor string
+}
+
+// Paging limits (API4: records per page are clamped).
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 100
+)
+
+// ActivityQuery filters the activity log by time range [From, To).
+type ActivityQuery struct {
+	PageRequest
+	From, To time.Time
+}

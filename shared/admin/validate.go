@@ -1,0 +1,111 @@
+package admin
+
+import (
+	"net/mail"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MaxEmailLength is RFC 5321's limit on a forward path.
+const MaxEmailLength = 254
+
+func indexField(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]" }
+
+// text validates a free-text field: trimmed, within [min,max] characters, no control characters
+// (which also keeps CR/LF out of anything that may later reach an email header).
+func text(p *Problems, field, s string, min, max int) string {
+	s = strings.TrimSpace(s)
+	n := utf8.RuneCountInString(s)
+	switch {
+	case !utf8.ValidString(s):
+		p.Add(field, "encoding", "must be valid UTF-8")
+	case n < min && min == 1:
+		p.Add(field, "required", "is required")
+	case n < min:
+		p.Add(field, "too_short", "must have at least "+strconv.Itoa(min)+" characters")
+	case n > max:
+		p.Add(field, "too_long", "must have at most "+strconv.Itoa(max)+" characters")
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		p.Add(field, "control_character", "must not contain control characters")
+	}
+	return s
+}
+
+// NormalizeEmail lower-cases and validates an address (a bare addr-spec, no display name).
+func NormalizeEmail(p *Problems, field, s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		p.Add(field, "required", "is required")
+		return s
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" || len(s) > MaxEmailLength || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
+		p.Add(field, "email", "must be an email address such as name@example.com")
+	}
+	return s
+}
+
+var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ()./-]{3,30}$`)
+
+func phone(p *Problems, field, s string, required bool) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		if required {
+			p.Add(field, "required", "is required")
+		}
+		return s
+	}
+	if !phonePattern.MatchString(s) {
+		p.Add(field, "phone", "must be a phone number of digits, spaces and ()./- with an optional leading +")
+	}
+	return s
+}
+
+func website(p *Problems, field, s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || len(s) > 2048 {
+		p.Add(field, "url", "must be an http(s) URL such as https://example.com")
+	}
+	return s
+}
+
+var countryPattern = regexp.MustCompile(`^[A-Z]{2}$`)
+
+// Address is a postal address.
+type Address struct {
+	Line1      string `json:"line1"`
+	Line2      string `json:"line2,omitempty"`
+	City       string `json:"city"`
+	Region     string `json:"region,omitempty"`
+	PostalCode string `json:"postalCode,omitempty"`
+	Country    string `json:"country"` // ISO 3166-1 alpha-2
+}
+
+func (a Address) validate(p *Problems, field string) Address {
+	a.Line1 = text(p, field+".line1", a.Line1, 1, 200)
+	a.Line2 = text(p, field+".line2", a.Line2, 0, 200)
+	a.City = text(p, field+".city", a.City, 1, 100)
+	a.Region = text(p, field+".region", a.Region, 0, 100)
+	a.PostalCode = text(p, field+".postalCode", a.PostalCode, 0, 20)
+	a.Country = strings.ToUpper(strings.TrimSpace(a.Country))
+	if !countryPattern.MatchString(a.Country) {
+		p.Add(field+".country", "country", "must be an ISO 3166-1 alpha-2 country code such as DE")
+	}
+	return a
+}
+
+var idPattern = regexp.MustCompile(`^[a-z]{3}_[0-9a-z]{26}$`)
+
+// ValidID reports whether s has the shape of an id with the given prefix ("usr", "ptn", …). A
+// malformed id cannot exist, so callers answer it as not found.
+func ValidID(prefix, s string) bool {
+	return idPattern.MatchString(s) && strings.HasPrefix(s, prefix+"_")
+}

@@ -1,0 +1,328 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/partner-admin-center/pac/shared/admin"
+	"github.com/partner-admin-center/pac/shared/apigw"
+	"github.com/partner-admin-center/pac/shared/auth"
+)
+
+// Deps are what the handlers need; shared/app builds them once per Lambda instance.
+type Deps struct {
+	Service  *admin.Service
+	Verifier *auth.Verifier
+	Issuer   *auth.Issuer // only in functions that issue tokens
+}
+
+// Action builds a route's handler from the deps.
+type Action func(d *Deps) apigw.Handler
+
+type response = events.APIGatewayV2HTTPResponse
+
+// sessionHandler is a handler for an authenticated partner user.
+type sessionHandler func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error)
+
+// authenticated verifies the bearer token and loads the caller's current records (one round
+// trip) before h runs.
+func authenticated(d *Deps, h sessionHandler) apigw.Handler {
+	return func(ctx context.Context, r *apigw.Request) (response, error) {
+		tok, err := r.BearerToken()
+		if err != nil {
+			return response{}, err
+		}
+		c, err := d.Verifier.Verify(tok)
+		if err != nil {
+			apigw.Log.InfoContext(ctx, "token rejected", "requestId", r.Event.RequestContext.RequestID, "reason", err.Error())
+			return response{}, admin.Errorf(admin.CodeUnauthenticated, "the access token is not valid or has expired; sign in again")
+		}
+		if c.OrgKind != string(admin.OrgPartner) {
+			return response{}, admin.Errorf(admin.CodeForbidden, "this route is for partner users")
+		}
+		s, err := d.Service.Authenticate(ctx, c.OrgID, c.Subject, c.Epoch)
+		if err != nil {
+			return response{}, err
+		}
+		return h(ctx, r, s)
+	}
+}
+
+// operator runs h for an IAM-authorized operator.
+func operator(h func(ctx context.Context, r *apigw.Request, op admin.Principal) (response, error)) apigw.Handler {
+	return func(ctx context.Context, r *apigw.Request) (response, error) {
+		arn, err := r.OperatorARN()
+		if err != nil {
+			return response{}, err
+		}
+		return h(ctx, r, admin.Principal{Kind: admin.PrincipalOperator, ARN: arn})
+	}
+}
+
+func pageRequest(r *apigw.Request, extra ...string) (admin.PageRequest, error) {
+	if err := r.AllowQuery(append([]string{"limit", "cursor"}, extra...)...); err != nil {
+		return admin.PageRequest{}, err
+	}
+	limit, err := r.QueryInt("limit", admin.DefaultPageSize, 1, admin.MaxPageSize)
+	return admin.PageRequest{Limit: limit, Cursor: r.Query("cursor")}, err
+}
+
+func noQuery(r *apigw.Request) error { return r.AllowQuery() }
+
+// SignIn: POST /auth/sign-in.
+func SignIn(d *Deps) apigw.Handler {
+	return func(ctx context.Context, r *apigw.Request) (response, error) {
+		var in signInRequest
+		if err := r.Decode(&in); err != nil {
+			return response{}, err
+		}
+		l, err := d.Service.SignIn(ctx, in.Email, in.Password)
+		if err != nil {
+			return response{}, err
+		}
+		return issue(d, l.UserID, l.OrgID, l.OrgKind, l.SessionEpoch, l.PasswordChangeRequired)
+	}
+}
+
+func issue(d *Deps, userID, orgID string, kind admin.OrgKind, epoch int, mustChange bool) (response, error) {
+	tok, ttl, err := d.Issuer.Issue(userID, orgID, string(kind), epoch)
+	if err != nil {
+		return response{}, err
+	}
+	return apigw.JSON(http.StatusOK, tokenBody{AccessToken: tok, TokenType: "Bearer", ExpiresIn: ttl, PasswordChangeRequired: mustChange})
+}
+
+// GetMe: GET /me. Works with a temporary password too, so a client can tell the user to change it.
+func GetMe(d *Deps) apigw.Handler {
+	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+		if err := noQuery(r); err != nil {
+			return response{}, err
+		}
+		u := s.Principal.User
+		return apigw.JSON(http.StatusOK, meBody{UserID: u.ID, OrgID: u.OrgID, OrgKind: u.OrgKind, Email: u.Email,
+			DisplayName: u.DisplayName, CompanyRole: u.CompanyRole, CustomerAccess: u.CustomerAccess, Status: u.Status,
+			PasswordChangeRequired: u.PasswordChangeRequired})
+	})
+}
+
+// ChangePassword: POST /me/password. Answers with a fresh token (older ones stop working).
+func ChangePassword(d *Deps) apigw.Handler {
+	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+		var in changePasswordRequest
+		if err := r.Decode(&in); err != nil {
+			return response{}, err
+		}
+		u, err := d.Service.ChangePassword(ctx, s, in.CurrentPassword, in.NewPassword)
+		if err != nil {
+			return response{}, err
+		}
+		return issue(d, u.ID, u.OrgID, u.OrgKind, u.SessionEpoch, false)
+	})
+}
+
+// GetOverview: GET /overview.
+func GetOverview(d *Deps) apigw.Handler {
+	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+		if err := noQuery(r); err != nil {
+			return response{}, err
+		}
+		o, err := d.Service.Overview(s)
+		if err != nil {
+			return response{}, err
+		}
+		p := o.Partner
+		return apigw.JSON(http.StatusOK, overviewBody{PartnerID: p.ID, Name: p.Contact.Name, Cloud: p.Cloud,
+			Authorizations: nonNil(p.Authorizations), Features: o.Features, CustomerCount: p.CustomerCount, CustomerView: o.View})
+	})
+}
+
+// GetCompany: GET /company.
+func GetCompany(d *Deps) apigw.Handler {
+	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+		if err := noQuery(r); err != nil {
+			return response{}, err
+		}
+		p, err := d.Service.Company(s)
+		if err != nil {
+			return response{}, err
+		}
+		return apigw.JSON(http.StatusOK, toCompany(p))
+	})
+}
+
+// UpdateCompany: PUT /company.
+func UpdateCompany(d *Deps) apigw.Handler {
+	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+		var in companyRequest
+		if err := r.Decode(&in); err != nil {
+			return response{}, err
+		}
+		c := admin.Contact{Name: in.Name, Phone: in.Phone, Email: in.Email, Website: in.Website, Address: in.Address}
+		p, err := d.Service.UpdateCompany(ctx, s, c, in.Version)
+		if err != nil {
+			return response{}, err
+		}
+		return apigw.JSON(http.StatusOK, toCompany(p))
+	})
+}
+
+// ListUsers: GET /users.
+func ListUsers(d *Deps) apigw.Handler {
+	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+		page, err := pageRequest(r)
+		if err != nil {
+			return response{}, err
+		}
+		users, err := d.Service.ListUsers(ctx, s, page)
+		if err != nil {
+			return response{}, err
+		}
+		return apigw.JSON(http.StatusOK, toPage(users, toUser))
+	})
+}
+
+// CreateUser: POST /users (Idempotency-Key honoured).
+func CreateUser(d *Deps) apigw.Handler {
+	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+		var in createUserRequest
+		if err := r.Decode(&in); err != nil {
+			return response{}, err
+		}
+		idem, err := r.Idempotency(s.Partner.ID + "#" + s.Principal.User.ID + "#create-user")
+		if err != nil {
+			return response{}, err
+		}
+		u, temp, replayed, err := d.Service.CreateUser(ctx, s, admin.NewUser{Email: in.Email, DisplayName: in.DisplayName,
+			CompanyRole: in.CompanyRole, CustomerAccess: in.CustomerAccess}, idem)
+		if err != nil {
+			return response{}, admin.ReplayMismatch(err)
+		}
+		body := struct {
+			User              userBody `json:"user"`
+			TemporaryPassword string   `json:"temporaryPassword,omitempty"`
+		}{toUser(u), temp}
+		return apigw.Created(body, replayed)
+	})
+}
+
+// GetUser: GET /users/{userId}.
+func GetUser(d *Deps) apigw.Handler {
+	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+		if err := noQuery(r); err != nil {
+			return response{}, err
+		}
+		u, err := d.Service.GetUser(ctx, s, r.PathParam("userId"))
+		if err != nil {
+			return response{}, err
+		}
+		return apigw.JSON(http.StatusOK, toUser(u))
+	})
+}
+
+// UpdateUser: PATCH /users/{userId}.
+func UpdateUser(d *Deps) apigw.Handler {
+	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+		var in updateUserRequest
+		if err := r.Decode(&in); err != nil {
+			return response{}, err
+		}
+		u, err := d.Service.UpdateUser(ctx, s, r.PathParam("userId"), admin.UserPatch{DisplayName: in.DisplayName,
+			CompanyRole: in.CompanyRole, CustomerAccess: in.CustomerAccess, Version: in.Version})
+		if err != nil {
+			return response{}, err
+		}
+		return apigw.JSON(http.StatusOK, toUser(u))
+	})
+}
+
+// DeleteUser: DELETE /users/{userId}.
+func DeleteUser(d *Deps) apigw.Handler {
+	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+		if err := d.Service.DeleteUser(ctx, s, r.PathParam("userId")); err != nil {
+			return response{}, err
+		}
+		return apigw.NoContent()
+	})
+}
+
+// ListActivity: GET /activity?from&to&limit&cursor.
+func ListActivity(d *Deps) apigw.Handler {
+	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+		page, err := pageRequest(r, "from", "to")
+		if err != nil {
+			return response{}, err
+		}
+		q := admin.ActivityQuery{PageRequest: page}
+		if q.From, err = r.QueryTime("from"); err != nil {
+			return response{}, err
+		}
+		if q.To, err = r.QueryTime("to"); err != nil {
+			return response{}, err
+		}
+		acts, err := d.Service.ListActivity(ctx, s, q)
+		if err != nil {
+			return response{}, err
+		}
+		return apigw.JSON(http.StatusOK, toPage(acts, func(a admin.Activity) admin.Activity { a.At = a.At.UTC(); return a }))
+	})
+}
+
+// OnboardPartner: POST /operator/partners (IAM; Idempotency-Key honoured).
+func OnboardPartner(d *Deps) apigw.Handler {
+	return operator(func(ctx context.Context, r *apigw.Request, op admin.Principal) (response, error) {
+		var in onboardRequest
+		if err := r.Decode(&in); err != nil {
+			return response{}, err
+		}
+		idem, err := r.Idempotency("operator#" + op.ARN + "#onboard")
+		if err != nil {
+			return response{}, err
+		}
+		p, u, temp, replayed, err := d.Service.OnboardPartner(ctx, op, admin.NewPartner{
+			Contact: admin.Contact{Name: in.Name, Phone: in.Phone, Email: in.Email, Website: in.Website, Address: in.Address},
+			Cloud:   in.Cloud, Authorizations: in.Authorizations,
+			FirstAdmin: admin.NewUser{Email: in.FirstAdmin.Email, DisplayName: in.FirstAdmin.DisplayName},
+		}, idem)
+		if err != nil {
+			return response{}, admin.ReplayMismatch(err)
+		}
+		body := struct {
+			Partner           partnerBody `json:"partner"`
+			FirstAdmin        *userBody   `json:"firstAdmin,omitempty"`
+			TemporaryPassword string      `json:"temporaryPassword,omitempty"`
+		}{Partner: toPartner(p), TemporaryPassword: temp}
+		if !replayed {
+			ub := toUser(u)
+			body.FirstAdmin = &ub
+		}
+		return apigw.Created(body, replayed)
+	})
+}
+
+// GetPartner: GET /operator/partners/{partnerId} (IAM).
+func GetPartner(d *Deps) apigw.Handler {
+	return operator(func(ctx context.Context, r *apigw.Request, op admin.Principal) (response, error) {
+		p, err := d.Service.GetPartner(ctx, op, r.PathParam("partnerId"))
+		if err != nil {
+			return response{}, err
+		}
+		return apigw.JSON(http.StatusOK, toPartner(p))
+	})
+}
+
+// UpdatePartnerAuthorizations: PUT /operator/partners/{partnerId}/authorizations (IAM).
+func UpdatePartnerAuthorizations(d *Deps) apigw.Handler {
+	return operator(func(ctx context.Context, r *apigw.Request, op admin.Principal) (response, error) {
+		var in authorizationsRequest
+		if err := r.Decode(&in); err != nil {
+			return response{}, err
+		}
+		p, err := d.Service.SetAuthorizations(ctx, op, r.PathParam("partnerId"), in.Authorizations, in.Version)
+		if err != nil {
+			return response{}, err
+		}
+		return apigw.JSON(http.StatusOK, toPartner(p))
+	})
+}

@@ -1,0 +1,255 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/partner-admin-center/pac/local/seed"
+	"github.com/partner-admin-center/pac/shared/admin"
+	"github.com/partner-admin-center/pac/shared/api"
+	"github.com/partner-admin-center/pac/shared/apigw"
+	"github.com/partner-admin-center/pac/shared/app"
+	"github.com/partner-admin-center/pac/shared/auth"
+	"github.com/partner-admin-center/pac/shared/store"
+	"github.com/partner-admin-center/pac/shared/store/storetest"
+)
+
+// cheap keeps argon2 fast for the users tests create; the seed uses production cost.
+var cheap = auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
+
+// env is one test world: a fresh table with the demo seed, the handlers of every route wired as
+// the functions wire them, and helpers to make callers.
+type env struct {
+	t        *testing.T
+	deps     *api.Deps
+	store    *store.Store
+	hasher   *auth.Hasher
+	handlers map[string]apigw.LambdaHandler
+	creds    seed.Credentials
+	now      func() time.Time
+	seq      atomic.Int64
+}
+
+const issuer = "partner-admin-center/test"
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	db, table := storetest.NewTable(t)
+	creds, err := seed.Run(context.Background(), db, table)
+	if err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	seedKey, pub, err := auth.EncodeKeyPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, creds: creds, hasher: auth.NewHasher(cheap), now: time.Now, handlers: map[string]apigw.LambdaHandler{}}
+	e.deps, err = app.Build(app.Config{Table: table, Issuer: issuer, PublicKey: pub, SigningKey: seedKey}, db, e.hasher, func() time.Time { return e.now() })
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.store = store.New(db, table)
+	for _, r := range api.Routes {
+		e.handlers[r.Key()] = apigw.Lambda(r.Function, r.Action(e.deps))
+	}
+	return e
+}
+
+// partner returns the seeded partner of a cloud.
+func (e *env) partner(cloud string) seed.PartnerCredentials {
+	for _, p := range e.creds.Partners {
+		if p.Cloud == cloud {
+			return p
+		}
+	}
+	e.t.Fatalf("no seeded partner in cloud %s", cloud)
+	return seed.PartnerCredentials{}
+}
+
+// user creates a user of partnerID with the role and access, and returns it with a token.
+func (e *env) user(partnerID string, role admin.CompanyRole, access admin.CustomerAccess) (admin.User, string) {
+	e.t.Helper()
+	n := e.seq.Add(1)
+	now := e.now()
+	u := admin.User{ID: app.NewID("usr"), OrgID: partnerID, OrgKind: admin.OrgPartner, Email: fmt.Sprintf("u%d-%s@test.example", n, role),
+		DisplayName: fmt.Sprintf("Test User %d", n), CompanyRole: role, CustomerAccess: access, Status: admin.UserActive,
+		Version: 1, CreatedAt: now, UpdatedAt: now}
+	hash, _ := e.hasher.Hash("Correct-Horse-Battery-9")
+	l := admin.Login{Email: u.Email, UserID: u.ID, OrgID: partnerID, OrgKind: admin.OrgPartner, PasswordHash: hash}
+	act := admin.Activity{ID: app.NewID("act"), OrgID: partnerID, At: now, Actor: admin.Actor{Type: "operator", ID: "test"}, Action: "user.created",
+		Target: admin.Target{Type: "user", ID: u.ID}}
+	if err := e.store.CreateUser(context.Background(), u, l, act, nil); err != nil {
+		e.t.Fatalf("create user: %v", err)
+	}
+	return u, e.token(u)
+}
+
+func (e *env) token(u admin.User) string {
+	e.t.Helper()
+	tok, _, err := e.deps.Issuer.Issue(u.ID, u.OrgID, string(u.OrgKind), u.SessionEpoch)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tok
+}
+
+// result is one response.
+type result struct {
+	Status  int
+	Headers map[string]string
+	Body    []byte
+}
+
+func (r result) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("response is not a JSON object: %v: %s", err, r.Body)
+	}
+	return m
+}
+
+func (r result) problem(t *testing.T) apigw.Problem {
+	t.Helper()
+	if ct := r.Headers["Content-Type"]; ct != "application/problem+json" {
+		t.Fatalf("content type %q, want application/problem+json (status %d, body %s)", ct, r.Status, r.Body)
+	}
+	var p apigw.Problem
+	if err := json.Unmarshal(r.Body, &p); err != nil {
+		t.Fatalf("problem: %v", err)
+	}
+	return p
+}
+
+// caller says who makes a request.
+type caller struct {
+	token    string
+	operator bool
+}
+
+// req describes a request; body is marshalled unless it is a string.
+type req struct {
+	method, path string
+	body         any
+	headers      map[string]string
+}
+
+// do sends a request through the handler of its route, as API Gateway would.
+func (e *env) do(c caller, r req) result {
+	e.t.Helper()
+	path, rawQuery, _ := strings.Cut(r.path, "?")
+	var route api.Route
+	var params map[string]string
+	for _, rt := range api.Routes {
+		if p, ok := match(rt.Path, path); ok && rt.Method == r.method {
+			route, params = rt, p
+		}
+	}
+	if route.Action == nil {
+		e.t.Fatalf("no route for %s %s", r.method, path)
+	}
+	ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RouteKey: route.Key(), RawPath: path, RawQueryString: rawQuery,
+		Headers: map[string]string{}, PathParameters: params}
+	ev.RequestContext.RequestID = fmt.Sprintf("req-%d", e.seq.Add(1))
+	ev.RequestContext.HTTP.Method = r.method
+	ev.RequestContext.HTTP.Path = path
+	if rawQuery != "" {
+		ev.QueryStringParameters = map[string]string{}
+		for _, kv := range strings.Split(rawQuery, "&") {
+			k, v, _ := strings.Cut(kv, "=")
+			ev.QueryStringParameters[k] = v
+		}
+	}
+	if c.token != "" {
+		ev.Headers["authorization"] = "Bearer " + c.token
+	}
+	if c.operator {
+		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			IAM: &events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{UserARN: "arn:aws:iam::000000000000:user/test-operator"}}
+	}
+	switch b := r.body.(type) {
+	case nil:
+	case string:
+		ev.Body = b
+		ev.Headers["content-type"] = "application/json"
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		ev.Body = string(raw)
+		ev.Headers["content-type"] = "application/json"
+	}
+	for k, v := range r.headers {
+		ev.Headers[strings.ToLower(k)] = v
+	}
+	resp, err := e.handlers[route.Key()](context.Background(), ev)
+	if err != nil {
+		e.t.Fatalf("%s %s: the handler returned a Lambda error: %v", r.method, r.path, err)
+	}
+	return resultOf(resp)
+}
+
+func resultOf(resp events.APIGatewayV2HTTPResponse) result {
+	return result{Status: resp.StatusCode, Headers: resp.Headers, Body: []byte(resp.Body)}
+}
+
+// match matches a path against a route path with {params}.
+func match(pattern, path string) (map[string]string, bool) {
+	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(xs) {
+		return nil, false
+	}
+	params := map[string]string{}
+	for i := range ps {
+		if strings.HasPrefix(ps[i], "{") {
+			if xs[i] == "" {
+				return nil, false
+			}
+			params[strings.Trim(ps[i], "{}")] = xs[i]
+		} else if ps[i] != xs[i] {
+			return nil, false
+		}
+	}
+	return params, true
+}
+
+func expectStatus(t *testing.T, got result, want int, what string) {
+	t.Helper()
+	if got.Status != want {
+		t.Fatalf("%s: status %d, want %d; body %s", what, got.Status, want, got.Body)
+	}
+}
+
+func expectProblem(t *testing.T, got result, status int, code admin.Code, field string) {
+	t.Helper()
+	if got.Status != status {
+		t.Fatalf("status %d, want %d; body %s", got.Status, status, got.Body)
+	}
+	p := got.problem(t)
+	if p.Code != code {
+		t.Fatalf("code %q, want %q; body %s", p.Code, code, got.Body)
+	}
+	if field != "" && p.Field != field {
+		t.Fatalf("field %q, want %q; body %s", p.Field, field, got.Body)
+	}
+	if p.Status != status || p.Type == "" || p.Title != http.StatusText(status) {
+		t.Fatalf("problem fields wrong: %+v", p)
+	}
+}
+
+func t0() context.Context { return context.Background() }
+
+// advance moves the test clock forward (the service, the tokens and the sign-in guard use it).
+func (e *env) advance(d time.Duration) {
+	prev := e.now
+	e.now = func() time.Time { return prev().Add(d) }
+}

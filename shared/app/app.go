@@ -1,0 +1,99 @@
+// Package app is the composition root: it reads a function's configuration from the environment
+// and builds the dependencies of the handlers once per Lambda instance (outside the handler, so
+// the cost is paid at init, not per request).
+package app
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/oklog/ulid/v2"
+
+	"github.com/partner-admin-center/pac/shared/admin"
+	"github.com/partner-admin-center/pac/shared/api"
+	"github.com/partner-admin-center/pac/shared/auth"
+	"github.com/partner-admin-center/pac/shared/store"
+)
+
+// TokenTTL is the lifetime of an access token: short, because there is no refresh token and a
+// removal or role change is anyway effective at the next request.
+const TokenTTL = 15 * time.Minute
+
+// Config is a function's configuration (docs/architecture.md, "Function environment").
+type Config struct {
+	Table      string
+	Issuer     string
+	PublicKey  string
+	SigningKey string // only in functions that issue tokens
+}
+
+// FromEnv reads the configuration; a missing required variable is an init error.
+func FromEnv() (Config, error) {
+	c := Config{Table: os.Getenv("TABLE_NAME"), Issuer: os.Getenv("TOKEN_ISSUER"),
+		PublicKey: os.Getenv("TOKEN_PUBLIC_KEY"), SigningKey: os.Getenv("TOKEN_SIGNING_KEY")}
+	var missing []string
+	for name, v := range map[string]string{"TABLE_NAME": c.Table, "TOKEN_ISSUER": c.Issuer, "TOKEN_PUBLIC_KEY": c.PublicKey} {
+		if v == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return c, fmt.Errorf("app: missing environment: %s", strings.Join(missing, ", "))
+	}
+	return c, nil
+}
+
+// NewID returns a prefixed, lower-case, time-ordered id such as usr_01jd….
+func NewID(prefix string) string { return prefix + "_" + strings.ToLower(ulid.Make().String()) }
+
+// Build returns the handler dependencies for cfg over db.
+func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Time) (*api.Deps, error) {
+	pub, err := auth.ParsePublicKey(cfg.PublicKey)
+	if err != nil {
+		return nil, fmt.Errorf("app: TOKEN_PUBLIC_KEY: %w", err)
+	}
+	d := &api.Deps{
+		Service:  &admin.Service{Store: store.New(db, cfg.Table), Passwords: hasher, Now: now, NewID: NewID},
+		Verifier: &auth.Verifier{Key: pub, Issuer: cfg.Issuer, Now: now},
+	}
+	if cfg.SigningKey != "" {
+		priv, err := auth.ParsePrivateKey(cfg.SigningKey)
+		if err != nil {
+			return nil, fmt.Errorf("app: TOKEN_SIGNING_KEY: %w", err)
+		}
+		if !pub.Equal(priv.Public().(ed25519.PublicKey)) {
+			return nil, fmt.Errorf("app: TOKEN_SIGNING_KEY does not belong to TOKEN_PUBLIC_KEY")
+		}
+		d.Issuer = &auth.Issuer{Key: priv, Issuer: cfg.Issuer, TTL: TokenTTL, Now: now}
+	}
+	return d, nil
+}
+
+// MustDeps builds the dependencies of a Lambda function from its environment, or exits: an init
+// failure is reported by the Lambda runtime and retried with a fresh instance.
+func MustDeps(ctx context.Context) *api.Deps {
+	cfg, err := FromEnv()
+	if err != nil {
+		fail(err)
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		fail(fmt.Errorf("app: AWS config: %w", err))
+	}
+	d, err := Build(cfg, dynamodb.NewFromConfig(awsCfg), auth.NewHasher(auth.DefaultArgon2), time.Now)
+	if err != nil {
+		fail(err)
+	}
+	return d
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, err)
+	os.Exit(1)
+}

@@ -1,0 +1,107 @@
+package auth
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Audience is the aud claim of access tokens.
+const Audience = "partner-admin-center"
+
+// Claims are the claims of an access token. Roles are deliberately absent: authorization re-reads
+// the user record on every request.
+type Claims struct {
+	OrgID   string `json:"org"`
+	OrgKind string `json:"orgKind"`
+	// Epoch is the user's session epoch when the token was issued; a password change raises it.
+	Epoch int `json:"sep"`
+	jwt.RegisteredClaims
+}
+
+// Issuer signs access tokens. Only the sign-in and change-password functions hold one.
+type Issuer struct {
+	Key    ed25519.PrivateKey
+	Issuer string
+	TTL    time.Duration
+	Now    func() time.Time
+}
+
+// Issue returns a signed access token for a user and its lifetime in seconds.
+func (i *Issuer) Issue(userID, orgID, orgKind string, epoch int) (string, int, error) {
+	now := i.Now()
+	jti := make([]byte, 16)
+	if _, err := rand.Read(jti); err != nil {
+		return "", 0, fmt.Errorf("auth: token id: %w", err)
+	}
+	c := Claims{OrgID: orgID, OrgKind: orgKind, Epoch: epoch, RegisteredClaims: jwt.RegisteredClaims{
+		Issuer: i.Issuer, Subject: userID, Audience: jwt.ClaimStrings{Audience},
+		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now),
+		ExpiresAt: jwt.NewNumericDate(now.Add(i.TTL)), ID: base64.RawURLEncoding.EncodeToString(jti),
+	}}
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c).SignedString(i.Key)
+	if err != nil {
+		return "", 0, fmt.Errorf("auth: sign token: %w", err)
+	}
+	return tok, int(i.TTL.Seconds()), nil
+}
+
+// Verifier checks access tokens with the public key.
+type Verifier struct {
+	Key    ed25519.PublicKey
+	Issuer string
+	Now    func() time.Time
+}
+
+// ErrInvalidToken is returned for every token that does not verify; the reason is logged, not
+// shown.
+var ErrInvalidToken = errors.New("auth: invalid token")
+
+// Verify parses and checks a token: EdDSA only, signature, issuer, audience, expiry (required),
+// not-before, and the presence of subject and org.
+func (v *Verifier) Verify(token string) (Claims, error) {
+	var c Claims
+	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return v.Key, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
+		jwt.WithIssuer(v.Issuer), jwt.WithAudience(Audience), jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(), jwt.WithTimeFunc(v.Now), jwt.WithLeeway(5*time.Second))
+	if err != nil {
+		return Claims{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+	}
+	if c.Subject == "" || c.OrgID == "" || c.IssuedAt == nil {
+		return Claims{}, fmt.Errorf("%w: missing claims", ErrInvalidToken)
+	}
+	return c, nil
+}
+
+// ParsePrivateKey decodes a base64 (standard) Ed25519 seed of 32 bytes.
+func ParsePrivateKey(b64 string) (ed25519.PrivateKey, error) {
+	seed, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil || len(seed) != ed25519.SeedSize {
+		return nil, errors.New("auth: signing key must be the base64 of a 32-byte Ed25519 seed")
+	}
+	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+// ParsePublicKey decodes a base64 (standard) Ed25519 public key of 32 bytes.
+func ParsePublicKey(b64 string) (ed25519.PublicKey, error) {
+	k, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil || len(k) != ed25519.PublicKeySize {
+		return nil, errors.New("auth: public key must be the base64 of a 32-byte Ed25519 key")
+	}
+	return ed25519.PublicKey(k), nil
+}
+
+// EncodeKeyPair returns the base64 forms (seed, public key) of a fresh key pair.
+func EncodeKeyPair() (seed, public string, err error) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return "", "", fmt.Errorf("auth: generate key: %w", err)
+	}
+	return base64.StdEncoding.EncodeToString(priv.Seed()), base64.StdEncoding.EncodeToString(pub), nil
+}

@@ -1,0 +1,120 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/partner-admin-center/pac/shared/admin"
+)
+
+// Partner reads a partner.
+func (s *Store) Partner(ctx context.Context, partnerID string) (admin.Partner, error) {
+	var it partnerItem
+	ok, err := s.get(ctx, "get partner "+partnerID, partnerPK(partnerID), skProf, &it)
+	if err != nil {
+		return admin.Partner{}, err
+	}
+	if !ok {
+		return admin.Partner{}, admin.NotFound("partner")
+	}
+	return it.domain(), nil
+}
+
+// UserWithPartner reads a user and its partner in one BatchGetItem (strongly consistent).
+func (s *Store) UserWithPartner(ctx context.Context, partnerID, userID string) (admin.User, admin.Partner, error) {
+	keys := []map[string]types.AttributeValue{key(partnerPK(partnerID), userSK(userID)), key(partnerPK(partnerID), skProf)}
+	req := map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
+	var u *userItem
+	var p *partnerItem
+	for attempt := 0; len(req) > 0; attempt++ {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt*attempt) * 10 * time.Millisecond) // unprocessed keys: back off
+		}
+		if attempt == 5 {
+			return admin.User{}, admin.Partner{}, fmt.Errorf("store: get user %s: unprocessed keys after retries", userID)
+		}
+		res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req, ReturnConsumedCapacity: total})
+		if err != nil {
+			return admin.User{}, admin.Partner{}, fmt.Errorf("store: get user %s: %w", userID, err)
+		}
+		record(ctx, "BatchGetItem", res.ConsumedCapacity...)
+		for _, item := range res.Responses[s.table] {
+			switch sk := item[attrSK].(*types.AttributeValueMemberS).Value; sk {
+			case skProf:
+				p = new(partnerItem)
+				if err := attributevalue.UnmarshalMap(item, p); err != nil {
+					return admin.User{}, admin.Partner{}, fmt.Errorf("store: decode partner: %w", err)
+				}
+			default:
+				u = new(userItem)
+				if err := attributevalue.UnmarshalMap(item, u); err != nil {
+					return admin.User{}, admin.Partner{}, fmt.Errorf("store: decode user: %w", err)
+				}
+			}
+		}
+		req = res.UnprocessedKeys
+	}
+	if u == nil || p == nil {
+		return admin.User{}, admin.Partner{}, admin.NotFound("user")
+	}
+	return u.domain(), p.domain(), nil
+}
+
+// CreatePartner writes a new partner, its first user and login, the activity entry and the
+// idempotency record in one transaction.
+func (s *Store) CreatePartner(ctx context.Context, p admin.Partner, u admin.User, l admin.Login, a admin.Activity, idem *admin.Idempotency) error {
+	var t txn
+	t.put(s.table, toPartnerItem(p), "attribute_not_exists(PK)", nil, nil, nil)
+	t.put(s.table, toUserItem(u), "attribute_not_exists(PK)", nil, nil, nil)
+	t.put(s.table, toLoginItem(l), "attribute_not_exists(PK)", nil, nil, emailTaken)
+	t.activity(s.table, a)
+	t.idempotency(s, idem, a.At)
+	return s.commit(ctx, "create partner "+p.ID, &t)
+}
+
+// UpdatePartner writes the partner's profile and authorizations if its version is still
+// prevVersion; counters are left alone (they move with the items they count).
+func (s *Store) UpdatePartner(ctx context.Context, p admin.Partner, prevVersion int, a admin.Activity) error {
+	it := toPartnerItem(p)
+	var t txn
+	upd := &types.Update{
+		TableName: &s.table, Key: key(it.PK, it.SK),
+		UpdateExpression: aws.String("SET #name = :name, phone = :phone, email = :email, website = :website, address = :address, " +
+			"authorizations = :auths, version = :next, updatedAt = :at"),
+		ConditionExpression:      aws.String("version = :prev"),
+		ExpressionAttributeNames: map[string]string{"#name": "name"},
+		ExpressionAttributeValues: merge(marshal(struct {
+			Name    string         `dynamodbav:":name"`
+			Phone   string         `dynamodbav:":phone"`
+			Email   string         `dynamodbav:":email"`
+			Website string         `dynamodbav:":website"`
+			Address *admin.Address `dynamodbav:":address"`
+			Auths   []string       `dynamodbav:":auths"`
+			At      time.Time      `dynamodbav:":at"`
+		}{it.Name, it.Phone, it.Email, it.Website, it.Address, it.Authorizations, it.UpdatedAt}),
+			map[string]types.AttributeValue{":next": num(p.Version), ":prev": num(prevVersion)}),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}
+	t.add(types.TransactWriteItem{Update: upd}, versionGuard("partner"))
+	t.activity(s.table, a)
+	return s.commit(ctx, "update partner "+p.ID, &t)
+}
+
+func num(n int) types.AttributeValue { return &types.AttributeValueMemberN{Value: strconv.Itoa(n)} }
+
+func merge(ms ...map[string]types.AttributeValue) map[string]types.AttributeValue {
+	out := map[string]types.AttributeValue{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}

@@ -1,0 +1,97 @@
+// Package telemetry measures one invocation: DynamoDB round trips and consumed capacity, and
+// writes them as a CloudWatch Embedded Metric Format (EMF) log line, so the same numbers reach
+// CloudWatch metrics in AWS and the benchmark locally.
+package telemetry
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"sync"
+	"time"
+)
+
+// Meter accumulates the measurements of one invocation. It is safe for concurrent use.
+type Meter struct {
+	mu         sync.Mutex
+	RoundTrips int
+	ReadUnits  float64
+	WriteUnits float64
+	Ops        map[string]int
+}
+
+type key struct{}
+
+// With returns a context carrying a fresh Meter.
+func With(ctx context.Context) (context.Context, *Meter) {
+	m := &Meter{Ops: map[string]int{}}
+	return context.WithValue(ctx, key{}, m), m
+}
+
+// From returns the context's Meter, or nil.
+func From(ctx context.Context) *Meter {
+	m, _ := ctx.Value(key{}).(*Meter)
+	return m
+}
+
+// RecordCall records one DynamoDB round trip of operation op and the capacity it consumed.
+func RecordCall(ctx context.Context, op string, read, write float64) {
+	m := From(ctx)
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.RoundTrips++
+	m.ReadUnits += read
+	m.WriteUnits += write
+	m.Ops[op]++
+}
+
+// Snapshot returns the current totals.
+func (m *Meter) Snapshot() (roundTrips int, read, write float64, ops map[string]int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cp := make(map[string]int, len(m.Ops))
+	for k, v := range m.Ops {
+		cp[k] = v
+	}
+	return m.RoundTrips, m.ReadUnits, m.WriteUnits, cp
+}
+
+// Namespace is the CloudWatch namespace of our metrics.
+const Namespace = "PartnerAdminCenter"
+
+// WriteEMF writes one EMF line for a finished invocation of route with status and duration.
+func (m *Meter) WriteEMF(w io.Writer, function, route string, status int, took time.Duration, now time.Time) error {
+	trips, read, write, ops := m.Snapshot()
+	line := map[string]any{
+		"_aws": map[string]any{
+			"Timestamp": now.UnixMilli(),
+			"CloudWatchMetrics": []any{map[string]any{
+				"Namespace":  Namespace,
+				"Dimensions": [][]string{{"Function"}},
+				"Metrics": []map[string]string{
+					{"Name": "DynamoDBRoundTrips", "Unit": "Count"},
+					{"Name": "DynamoDBReadUnits", "Unit": "Count"},
+					{"Name": "DynamoDBWriteUnits", "Unit": "Count"},
+					{"Name": "Duration", "Unit": "Milliseconds"},
+				},
+			}},
+		},
+		"Function":           function,
+		"route":              route,
+		"status":             status,
+		"DynamoDBRoundTrips": trips,
+		"DynamoDBReadUnits":  read,
+		"DynamoDBWriteUnits": write,
+		"Duration":           float64(took.Microseconds()) / 1000,
+		"dynamodbOps":        ops,
+	}
+	b, err := json.Marshal(line)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
