@@ -6,7 +6,8 @@ SHELL := /bin/bash
 GO ?= go
 GOARCH ?= arm64
 PORT ?= 3000
-LOCAL := $(GO) run ./local/cmd/pac-local
+# pac-local is built, not `go run`: go run turns Ctrl-C into exit status 1.
+LOCAL := .local/bin/pac-local
 GOFILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
 
 # build compiles one function directory into $(ARTIFACTS_DIR)/bootstrap the way Lambda's
@@ -16,15 +17,15 @@ define build
 		-ldflags='-s -w -buildid=' -o $(or $(ARTIFACTS_DIR),.build/$(GOARCH)/$(1))/bootstrap ./functions/$(1)
 endef
 
-.PHONY: run test bench reset build lint fmt deps clean
+.PHONY: run test bench reset build lint fmt deps clean pac-local
 
-run: deps ## start the whole product locally (DynamoDB Local, SES emulator, functions, gateway)
+run: deps pac-local ## start the whole product locally (DynamoDB Local, SES emulator, functions, gateway)
 	$(LOCAL) run -port $(PORT)
 
-test: deps lint ## gofmt, vet, unit, integration, template and end-to-end tests
+test: deps lint pac-local ## gofmt, vet, unit, integration, template and end-to-end tests
 	$(LOCAL) env -- $(GO) test -count=1 -p 2 -timeout 30m ./...
 
-bench: deps ## the figures the issues ask for, as a table
+bench: deps pac-local ## the figures the issues ask for, as a table
 	$(LOCAL) bench
 
 reset: ## wipe local data (DynamoDB Local files, keys, credentials)
@@ -36,6 +37,9 @@ lint:
 
 fmt:
 	gofmt -w $(GOFILES)
+
+pac-local:
+	@$(GO) build -o $(LOCAL) ./local/cmd/pac-local
 
 # deps installs the pinned emulators from local/package-lock.json (npm ci), once per lock change.
 deps: local/node_modules/.installed

@@ -12,10 +12,9 @@
 package deploycheck
 
 import (
-	"errors"
 	"fmt"
+	"github.com/partner-admin-center/pac/local/emulators"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -54,20 +53,11 @@ type Template struct {
 
 // RepoRoot walks up from the working directory to the directory holding go.mod.
 func RepoRoot() (string, error) {
-	dir, err := os.Getwd()
+	wd, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
+	return emulators.RepoRoot(wd)
 }
 
 // DirOf maps a function's logical ID to its directory under functions/ by the route-table rule:

@@ -36,7 +36,7 @@ func CheckPassword(field, pw, email, name string) error {
 		return weak("must have at least 12 characters")
 	case n > MaxPasswordLength:
 		return weak("must have at most 128 characters")
-	case strings.Count(lower, string([]rune(lower)[0])) == len(lower):
+	case strings.Count(lower, string([]rune(lower)[0])) == utf8.RuneCountInString(lower):
 		return weak("must not repeat one character")
 	}
 	for _, c := range commonPasswords {

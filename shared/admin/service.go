@@ -451,7 +451,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (Login, er
 	if !s.Passwords.Verify(login.PasswordHash, password) || login.OrgKind != OrgPartner {
 		return Login{}, Errorf(CodeInvalidCredentials, "the email or password is wrong")
 	}
-	if err := s.Store.ClearSignInAttempts(ctx, email); err != nil {
+	if err := s.Store.ClearSignInAttempts(ctx, email, now, s.signInPolicy()); err != nil {
 		return Login{}, err
 	}
 	return login, nil

@@ -34,7 +34,7 @@ type Store interface {
 	// now, atomically, and returns whether it did and the guard as it was before.
 	AdmitSignInAttempt(ctx context.Context, email string, now time.Time, p SignInPolicy) (SignInGuard, bool, error)
 	// ClearSignInAttempts forgets the attempts of an email after a successful sign-in.
-	ClearSignInAttempts(ctx context.Context, email string) error
+	ClearSignInAttempts(ctx context.Context, email string, now time.Time, p SignInPolicy) error
 }
 
 // Idempotency asks a create to record its Idempotency-Key: a replay of the same request returns
@@ -62,9 +62,9 @@ type SignInGuard struct {
 }
 
 // SignInPolicy throttles sign-in per email address (known or not, so the answer never reveals
-// which). Checked attempts since the last success are counted in a window: the first SlowFrom
-// go at once, each further one must wait Gaps[i] after the previous, and after
-// SlowFrom+len(Gaps) the address is locked until the window ends. Refused attempts are not
+// which). Checked attempts since the last success are counted in fixed windows (numbered from
+// the epoch): the first SlowFrom go at once, each further one must wait Gaps[i] after the
+// previous, and after SlowFrom+len(Gaps) the address is locked until the window ends. Refused attempts are not
 // counted, so a client that honours Retry-After gets all its tries.
 type SignInPolicy struct {
 	Window   time.Duration
@@ -75,12 +75,19 @@ type SignInPolicy struct {
 // DefaultSignInPolicy: 5 checked attempts per 15 minutes, the 4th and 5th 1 s and 2 s apart.
 var DefaultSignInPolicy = SignInPolicy{Window: 15 * time.Minute, SlowFrom: 3, Gaps: []time.Duration{time.Second, 2 * time.Second}}
 
+// WindowOf returns the start of the fixed window holding now; windows are counted from the Unix
+// epoch (time.Truncate would count from year 1, which only agrees for divisors of a day).
+func (p SignInPolicy) WindowOf(now time.Time) time.Time {
+	w := p.Window.Milliseconds()
+	return time.UnixMilli(now.UnixMilli() / w * w)
+}
+
 // Max is the number of checked attempts per window.
 func (p SignInPolicy) Max() int { return p.SlowFrom + len(p.Gaps) }
 
 // Wait returns how long the next attempt must wait, given the guard.
 func (p SignInPolicy) Wait(g SignInGuard, now time.Time) time.Duration {
-	if g.Attempts == 0 || now.Sub(g.WindowStart) >= p.Window {
+	if g.Attempts == 0 || !p.WindowOf(now).Equal(g.WindowStart) {
 		return 0
 	}
 	if g.Attempts >= p.Max() {

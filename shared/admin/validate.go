@@ -49,7 +49,7 @@ func NormalizeEmail(p *Problems, field, s string) string {
 	return s
 }
 
-var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ()./-]{3,30}$`)
+var phonePattern = regexp.MustCompile(`^\+?[0-9(][0-9 ()./-]{3,30}$`)
 
 func phone(p *Problems, field, s string, required bool) string {
 	s = strings.TrimSpace(s)

@@ -13,14 +13,16 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/partner-admin-center/pac/local/seed"
+	"github.com/partner-admin-center/pac/local/testenv"
 	"github.com/partner-admin-center/pac/shared/admin"
 	"github.com/partner-admin-center/pac/shared/api"
 	"github.com/partner-admin-center/pac/shared/apigw"
 	"github.com/partner-admin-center/pac/shared/app"
 	"github.com/partner-admin-center/pac/shared/auth"
 	"github.com/partner-admin-center/pac/shared/store"
-	"github.com/partner-admin-center/pac/shared/store/storetest"
 )
+
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 // cheap keeps argon2 fast for the users tests create; the seed uses production cost.
 var cheap = auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
@@ -42,7 +44,8 @@ const issuer = "partner-admin-center/test"
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	db, table := storetest.NewTable(t)
+	db := testenv.DynamoDB(t)
+	table := testenv.NewTable(t, db)
 	creds, err := seed.Run(context.Background(), db, table)
 	if err != nil {
 		t.Fatalf("seed: %v", err)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -60,18 +61,23 @@ func (r *Request) Decode(v any) error {
 			return admin.Errorf(admin.CodeUnsupportedMediaType, "send the body as application/json")
 		}
 	}
-	if len(bytes.TrimSpace(r.body)) == 0 {
-		return admin.Errorf(admin.CodeMalformedJSON, "a JSON body is required")
+	trimmed := bytes.TrimSpace(r.body)
+	if len(trimmed) == 0 || bytes.Equal(trimmed, []byte("null")) {
+		return admin.Errorf(admin.CodeMalformedJSON, "a JSON object body is required")
 	}
 	dec := json.NewDecoder(bytes.NewReader(r.body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		// Exact key checks first: they name the full path of an unknown field.
+		if kerr := checkKeys(r.body, reflect.TypeOf(v)); kerr != nil && json.Valid(r.body) {
+			return kerr
+		}
 		return decodeError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return admin.Errorf(admin.CodeMalformedJSON, "the body must hold exactly one JSON value")
 	}
-	return nil
+	return checkKeys(r.body, reflect.TypeOf(v))
 }
 
 func decodeError(err error) error {
@@ -101,7 +107,9 @@ func jsonKind(goKind string) string {
 	switch goKind {
 	case "string":
 		return "a string"
-	case "int", "int64", "int32", "uint", "float64":
+	case "int", "int64", "int32", "uint":
+		return "a whole number"
+	case "float64", "float32":
 		return "a number"
 	case "bool":
 		return "a boolean"

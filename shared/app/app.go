@@ -11,7 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/oklog/ulid/v2"
 
@@ -82,15 +84,44 @@ func MustDeps(ctx context.Context) *api.Deps {
 	if err != nil {
 		fail(err)
 	}
-	awsCfg, err := config.LoadDefaultConfig(ctx)
+	awsCfg, err := AWSConfig(ctx)
 	if err != nil {
-		fail(fmt.Errorf("app: AWS config: %w", err))
+		fail(err)
 	}
-	d, err := Build(cfg, dynamodb.NewFromConfig(awsCfg), auth.NewHasher(auth.DefaultArgon2), time.Now)
+	db := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
+		// DynamoDB Local sends CRC32 headers that do not match some error bodies; AWS does not.
+		o.DisableValidateResponseChecksum = os.Getenv("AWS_ENDPOINT_URL_DYNAMODB") != ""
+	})
+	d, err := Build(cfg, db, auth.NewHasher(auth.DefaultArgon2), time.Now)
 	if err != nil {
 		fail(err)
 	}
 	return d
+}
+
+// AWSConfig returns the SDK configuration. In Lambda the execution role's credentials and the
+// region are in the environment for the life of the instance, so the configuration is built from
+// them directly: config.LoadDefaultConfig also probes shared config files and other sources, which
+// cost 2–4 ms of every cold start. Elsewhere (no environment credentials) the default chain runs.
+func AWSConfig(ctx context.Context) (aws.Config, error) {
+	id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+	region := os.Getenv("AWS_REGION")
+	if id == "" || secret == "" || region == "" {
+		cfg, err := config.LoadDefaultConfig(ctx)
+		if err != nil {
+			return cfg, fmt.Errorf("app: AWS config: %w", err)
+		}
+		return cfg, nil
+	}
+	cfg := aws.Config{
+		Region:      region,
+		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(id, secret, os.Getenv("AWS_SESSION_TOKEN"))),
+	}
+	// The SDK's own AWS_ENDPOINT_URL_<SERVICE> lookup is part of the default chain; honour it.
+	if ep := os.Getenv("AWS_ENDPOINT_URL_DYNAMODB"); ep != "" {
+		cfg.BaseEndpoint = aws.String(ep)
+	}
+	return cfg, nil
 }
 
 func fail(err error) {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -32,16 +33,15 @@ const (
 // Hasher hashes and verifies passwords with argon2id.
 type Hasher struct {
 	Params Argon2Params
-	dummy  string
+	// dummy is a hash of a random password: verifying against it costs what a real verification
+	// costs. Made on first need, not at init: most functions never verify a password, and a
+	// cold start should not pay for an argon2 run.
+	dummy     string
+	dummyOnce sync.Once
 }
 
 // NewHasher returns a Hasher with the given cost.
-func NewHasher(p Argon2Params) *Hasher {
-	h := &Hasher{Params: p}
-	// A hash of a random password: verifying against it costs what a real verification costs.
-	h.dummy, _ = h.Hash(rand.Text())
-	return h
-}
+func NewHasher(p Argon2Params) *Hasher { return &Hasher{Params: p} }
 
 // Hash returns the PHC string of password: $argon2id$v=19$m=…,t=…,p=…$salt$key.
 func (h *Hasher) Hash(password string) (string, error) {
@@ -61,6 +61,7 @@ func (h *Hasher) Hash(password string) (string, error) {
 func (h *Hasher) Verify(hash, password string) bool {
 	p, salt, key, err := parsePHC(hash)
 	if err != nil {
+		h.dummyOnce.Do(func() { h.dummy, _ = h.Hash(rand.Text()) })
 		p, salt, key, _ = parsePHC(h.dummy)
 		argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(key)))
 		return false

@@ -3,7 +3,9 @@ package store
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Every key of the table is built here and nowhere else. Partition keys always start with the
@@ -15,7 +17,7 @@ import (
 //	partner user    PARTNER#<partnerId>        USER#<userId>
 //	activity        PARTNER#<partnerId>        ACT#<activityId>        (ULID: time-ordered)
 //	login           LOGIN#<email>              LOGIN
-//	sign-in guard   SIGNIN#<sha256(email)>     GUARD                   (TTL)
+//	sign-in guard   SIGNIN#<sha256(email)>     GUARD#<window number>   (TTL)
 //	idempotency     IDEM#<scope>#<sha256(key)> IDEM                    (TTL)
 const (
 	attrPK  = "PK"
@@ -24,7 +26,7 @@ const (
 	skUser  = "USER#"
 	skAct   = "ACT#"
 	skLogin = "LOGIN"
-	skGuard = "GUARD"
+	skGuard = "GUARD#"
 	skIdem  = "IDEM"
 )
 
@@ -34,6 +36,9 @@ func activitySK(actID string) string    { return skAct + actID }
 func loginPK(email string) string       { return "LOGIN#" + strings.ToLower(email) }
 func guardPK(email string) string       { return "SIGNIN#" + sha(strings.ToLower(email)) }
 func idemPK(scope, key string) string   { return "IDEM#" + scope + "#" + sha(key) }
+
+// guardSK names the fixed sign-in window that starts at start (epoch milliseconds).
+func guardSK(start time.Time) string { return skGuard + strconv.FormatInt(start.UnixMilli(), 10) }
 
 func sha(s string) string {
 	h := sha256.Sum256([]byte(s))

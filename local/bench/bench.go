@@ -1,0 +1,382 @@
+// Package bench measures the figures the issues ask for and prints them as tables: per function
+// the binary size (linux/arm64, as deployed) and the cold start (process start → first response,
+// median of several) against a minimal aws-lambda-go reference built the same way in the same
+// run; warm latency percentiles of chosen routes through the local HTTP API; and DynamoDB round
+// trips and consumed capacity per route, read from the EMF line every invocation writes.
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/partner-admin-center/pac/local/lambda"
+	"github.com/partner-admin-center/pac/local/localrun"
+)
+
+// Options configure Run.
+type Options struct {
+	RepoRoot string
+	// DynamoDBEndpoint and SESEndpoint: running emulators to use (default: start them).
+	DynamoDBEndpoint, SESEndpoint string
+	ColdRuns                      int // cold starts per function (default 10)
+	WarmRuns                      int // warm requests per measured route (default 200)
+	Out                           io.Writer
+}
+
+// Targets from the issue.
+const (
+	MaxBinaryBytes  = 12 << 20
+	MaxColdRatio    = 1.5
+	MaxReadTrips    = 2
+	MaxWriteTrips   = 3
+	referenceName   = "hello (reference)"
+	buildFlagsLDFlg = "-s -w -buildid="
+)
+
+// Report is what Run measured.
+type Report struct {
+	Sizes     map[string]int64           // logical ID (or reference) → arm64 bytes
+	Cold      map[string][]time.Duration // logical ID (or reference) → process start → first response
+	Init      map[string][]time.Duration // logical ID (or reference) → process start → ready (Lambda's Init Duration)
+	Warm      map[string][]time.Duration // route → warm latencies
+	Trips     map[string]Measurement     // route → last EMF measurement
+	Functions []string
+	Failures  []string
+}
+
+// Measurement is what one invocation's EMF line says.
+type Measurement struct {
+	Function string  `json:"Function"`
+	Route    string  `json:"route"`
+	Status   int     `json:"status"`
+	Trips    int     `json:"DynamoDBRoundTrips"`
+	Read     float64 `json:"DynamoDBReadUnits"`
+	Write    float64 `json:"DynamoDBWriteUnits"`
+	Duration float64 `json:"Duration"`
+}
+
+// Run measures and prints the tables; missed targets are listed in the report (Failures), not
+// turned into an error: the bench measures, the tests gate.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	if o.ColdRuns <= 0 {
+		o.ColdRuns = 10
+	}
+	if o.WarmRuns <= 0 {
+		o.WarmRuns = 200
+	}
+	if o.Out == nil {
+		o.Out = os.Stdout
+	}
+	data, err := os.MkdirTemp("", "pac-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(data)
+	rep := &Report{Sizes: map[string]int64{}, Cold: map[string][]time.Duration{}, Init: map[string][]time.Duration{}, Warm: map[string][]time.Duration{}, Trips: map[string]Measurement{}}
+
+	fmt.Fprintln(o.Out, "bench: building the functions for linux/arm64 (sizes) and for this machine (runs)…")
+	if err := armSizes(o.RepoRoot, data, rep); err != nil {
+		return nil, err
+	}
+	hello, err := buildReference(o.RepoRoot, filepath.Join(data, "hello"), runtime.GOARCH)
+	if err != nil {
+		return nil, err
+	}
+	obs := &observer{lines: map[string][]Measurement{}}
+	rt, err := localrun.Start(ctx, localrun.Options{RepoRoot: o.RepoRoot, DataDir: filepath.Join(data, "run"), Port: 0, InMemory: true,
+		DynamoDBEndpoint: o.DynamoDBEndpoint, SESEndpoint: o.SESEndpoint, Log: io.Discard, Observer: obs.observe,
+		TableName: fmt.Sprintf("bench-%d", time.Now().UnixNano())})
+	if err != nil {
+		return nil, fmt.Errorf("bench: start the local runtime: %w", err)
+	}
+	defer rt.Close()
+	d := &driver{rt: rt, obs: obs}
+	if err := d.signIn(); err != nil {
+		return nil, err
+	}
+
+	// DynamoDB round trips and capacity: one representative request per route, warm.
+	fmt.Fprintln(o.Out, "bench: round trips per route…")
+	for _, sc := range scenarios {
+		for range 2 { // the second call is warm
+			m, err := d.measure(sc)
+			if err != nil {
+				return nil, fmt.Errorf("bench: %s: %w", sc.route, err)
+			}
+			rep.Trips[sc.route] = m
+		}
+	}
+
+	// Cold starts, interleaved across functions and the reference so machine noise spreads evenly.
+	fmt.Fprintf(o.Out, "bench: %d cold starts per function…\n", o.ColdRuns)
+	for run := 0; run < o.ColdRuns; run++ {
+		dur, init, err := coldStart(ctx, lambda.FunctionConfig{Name: "Hello", Bootstrap: hello, Timeout: 10 * time.Second}, lambda.Options{}, helloEvent())
+		if err != nil {
+			return nil, fmt.Errorf("bench: reference cold start: %w", err)
+		}
+		rep.Cold[referenceName] = append(rep.Cold[referenceName], dur)
+		rep.Init[referenceName] = append(rep.Init[referenceName], init)
+		for _, sc := range scenarios {
+			req, err := sc.prepare(d)
+			if err != nil {
+				return nil, fmt.Errorf("bench: %s: %w", sc.route, err)
+			}
+			fn, payload, err := rt.Gateway.Event(req)
+			if err != nil {
+				return nil, fmt.Errorf("bench: %s: %w", sc.route, err)
+			}
+			cfg, _ := rt.Functions.Config(fn)
+			dur, init, err := coldStart(ctx, cfg, lambda.Options{Env: rt.FunctionEnv}, payload)
+			if err != nil {
+				return nil, fmt.Errorf("bench: %s cold start: %w", fn, err)
+			}
+			rep.Cold[fn] = append(rep.Cold[fn], dur)
+			rep.Init[fn] = append(rep.Init[fn], init)
+			if !slices.Contains(rep.Functions, fn) {
+				rep.Functions = append(rep.Functions, fn)
+			}
+		}
+	}
+
+	// Warm latency through the HTTP API.
+	fmt.Fprintf(o.Out, "bench: %d warm requests per measured route…\n", o.WarmRuns)
+	for _, route := range []string{"GET /company", "GET /users", "POST /users"} {
+		sc := scenarioOf(route)
+		for i := 0; i < o.WarmRuns+20; i++ {
+			req, err := sc.prepare(d)
+			if err != nil {
+				return nil, err
+			}
+			start := time.Now()
+			status, _, err := d.send(req)
+			took := time.Since(start)
+			if err != nil || status >= 300 {
+				return nil, fmt.Errorf("bench: %s: status %d: %v", route, status, err)
+			}
+			if i >= 20 {
+				rep.Warm[route] = append(rep.Warm[route], took)
+			}
+		}
+	}
+	rep.print(o.Out)
+	return rep, nil
+}
+
+// coldStart starts a fresh instance, sends one invocation and returns process start → response
+// and process start → ready (init).
+func coldStart(ctx context.Context, cfg lambda.FunctionConfig, opts lambda.Options, payload []byte) (total, init time.Duration, err error) {
+	inst, err := lambda.StartInstance(cfg, opts)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer inst.Close()
+	res, err := inst.Invoke(ctx, payload)
+	if err != nil {
+		return 0, 0, err
+	}
+	if res.Err != nil {
+		return 0, 0, res.Err
+	}
+	var resp struct {
+		StatusCode int `json:"statusCode"`
+	}
+	if json.Unmarshal(res.Payload, &resp) != nil || resp.StatusCode >= 300 {
+		return 0, 0, fmt.Errorf("response %s", res.Payload)
+	}
+	return res.SinceStart, res.Init, nil
+}
+
+func helloEvent() []byte {
+	return []byte(`{"version":"2.0","routeKey":"GET /hello","rawPath":"/hello","headers":{},"requestContext":{"http":{"method":"GET","path":"/hello"}},"isBase64Encoded":false}`)
+}
+
+// armSizes builds every function for linux/arm64 with its Makefile target, and the reference.
+func armSizes(root, data string, rep *Report) error {
+	out, err := exec.Command("bash", "-c", `grep -oE '^build-[A-Za-z]+Function' Makefile | sed 's/^build-//'`).Output()
+	if err != nil {
+		return fmt.Errorf("bench: list build targets: %w", err)
+	}
+	ids := strings.Fields(string(out))
+	var wg sync.WaitGroup
+	errs := make([]error, len(ids))
+	sem := make(chan struct{}, 2)
+	sizes := make([]int64, len(ids))
+	for i, id := range ids {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			dir := filepath.Join(data, "arm64", id)
+			cmd := exec.Command("make", "--no-print-directory", "build-"+id, "GOARCH=arm64", "ARTIFACTS_DIR="+dir)
+			cmd.Dir = root
+			if b, err := cmd.CombinedOutput(); err != nil {
+				errs[i] = fmt.Errorf("bench: make build-%s: %v\n%s", id, err, b)
+				return
+			}
+			fi, err := os.Stat(filepath.Join(dir, "bootstrap"))
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			sizes[i] = fi.Size()
+		})
+	}
+	wg.Wait()
+	for i, id := range ids {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		rep.Sizes[id] = sizes[i]
+	}
+	ref, err := buildReference(root, filepath.Join(data, "hello-arm64"), "arm64")
+	if err != nil {
+		return err
+	}
+	fi, err := os.Stat(ref)
+	if err != nil {
+		return err
+	}
+	rep.Sizes[referenceName] = fi.Size()
+	return nil
+}
+
+// buildReference builds local/bench/hello with the Makefile's flags (CGO off, lambda.norpc,
+// -trimpath, stripped) and returns the bootstrap's path.
+func buildReference(root, dir, arch string) (string, error) {
+	out := filepath.Join(dir, "bootstrap")
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags="+buildFlagsLDFlg, "-o", out, "./local/bench/hello")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("bench: build the reference: %v\n%s", err, b)
+	}
+	return out, nil
+}
+
+// observer collects the EMF lines of the functions.
+type observer struct {
+	mu    sync.Mutex
+	lines map[string][]Measurement // function dir name → lines in order
+}
+
+func (o *observer) observe(l lambda.LogLine) {
+	if l.Stream != lambda.Stdout || !strings.Contains(l.Text, `"DynamoDBRoundTrips"`) {
+		return
+	}
+	var m Measurement
+	if json.Unmarshal([]byte(l.Text), &m) != nil {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.lines[m.Route] = append(o.lines[m.Route], m)
+}
+
+func (o *observer) count(route string) int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.lines[route])
+}
+
+// after waits for the EMF line of route numbered n (0-based) and returns it.
+func (o *observer) after(route string, n int) (Measurement, error) {
+	deadline := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) {
+		o.mu.Lock()
+		ls := o.lines[route]
+		o.mu.Unlock()
+		if len(ls) > n {
+			return ls[n], nil
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return Measurement{}, fmt.Errorf("no metrics line from %s", route)
+}
+
+func percentile(ds []time.Duration, p float64) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	i := int(float64(len(s)-1) * p)
+	return s[i]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+func (r *Report) print(w io.Writer) {
+	fail := func(format string, args ...any) string {
+		r.Failures = append(r.Failures, fmt.Sprintf(format, args...))
+		return "MISS"
+	}
+	refCold := percentile(r.Cold[referenceName], 0.5)
+	refInit := percentile(r.Init[referenceName], 0.5)
+	fmt.Fprintf(w, "\nFunctions: size of the linux/arm64 bootstrap as deployed; cold start = process start → first response\n"+
+		"(the issue's definition), init = process start → ready for the first event (Lambda's Init Duration);\n"+
+		"medians of %d interleaved runs on %s/%s; ratios against the reference built the same way in this run\n", len(r.Cold[referenceName]), runtime.GOOS, runtime.GOARCH)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "function\tsize\t< 12 MiB\tcold p50\tcold ratio\t≤ 1.5x\tinit p50\tinit ratio")
+	names := append(slices.Clone(r.Functions), referenceName)
+	for _, n := range names {
+		cold, init := percentile(r.Cold[n], 0.5), percentile(r.Init[n], 0.5)
+		sizeMark, coldMark := "ok", "ok"
+		if r.Sizes[n] >= MaxBinaryBytes {
+			sizeMark = fail("%s: binary %d bytes ≥ 12 MiB", n, r.Sizes[n])
+		}
+		ratio := float64(cold) / float64(refCold)
+		if n != referenceName && ratio > MaxColdRatio {
+			coldMark = fail("%s: cold start %.2fx the reference", n, ratio)
+		}
+		fmt.Fprintf(tw, "%s\t%.2f MiB\t%s\t%s\t%.2fx\t%s\t%s\t%.2fx\n", n, float64(r.Sizes[n])/(1<<20), sizeMark,
+			ms(cold), ratio, coldMark, ms(init), float64(init)/float64(refInit))
+	}
+	tw.Flush()
+
+	fmt.Fprintf(w, "\nWarm latency through the local HTTP API against DynamoDB Local (%d requests each, after 20 warm-ups)\n", len(r.Warm["GET /company"]))
+	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "route\tp50\tp90\tp99\tmax")
+	for _, route := range []string{"GET /company", "GET /users", "POST /users"} {
+		ds := r.Warm[route]
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", route, ms(percentile(ds, 0.5)), ms(percentile(ds, 0.9)), ms(percentile(ds, 0.99)), ms(percentile(ds, 1)))
+	}
+	tw.Flush()
+
+	fmt.Fprintln(w, "\nDynamoDB per request (warm; from each invocation's EMF line; capacity as DynamoDB Local reports it)")
+	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "route\tround trips\tread units\twrite units\tbudget\ttarget")
+	routes := make([]string, 0, len(r.Trips))
+	for k := range r.Trips {
+		routes = append(routes, k)
+	}
+	sort.Strings(routes)
+	for _, route := range routes {
+		m := r.Trips[route]
+		budget := MaxWriteTrips
+		if strings.HasPrefix(route, "GET ") {
+			budget = MaxReadTrips
+		}
+		mark := "ok"
+		if m.Trips > budget {
+			mark = fail("%s: %d round trips > %d", route, m.Trips, budget)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.1f\t≤ %d\t%s\n", route, m.Trips, m.Read, m.Write, budget, mark)
+	}
+	tw.Flush()
+	if len(r.Failures) == 0 {
+		fmt.Fprintln(w, "\nEvery target met.")
+	} else {
+		fmt.Fprintf(w, "\nTargets missed:\n  %s\n", strings.Join(r.Failures, "\n  "))
+	}
+}

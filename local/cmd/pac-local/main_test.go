@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"context"
+
+	benchpkg "github.com/partner-admin-center/pac/local/bench"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/partner-admin-center/pac/local/testenv"
+)
+
+// TestMain doubles as the command that TestEnvRunsTheCommandWithTheEmulators runs under env.
+func TestMain(m *testing.M) {
+	if os.Getenv("PAC_LOCAL_ENV_PROBE") == "1" {
+		os.Exit(probe())
+	}
+	testenv.Main(m)
+}
+
+// probe checks the environment `pac-local env` gives its command: 7 when all is well.
+func probe() int {
+	if os.Getenv("AWS_REGION") != "us-east-1" || os.Getenv("AWS_ACCESS_KEY_ID") != "local" || os.Getenv("AWS_SECRET_ACCESS_KEY") != "local" {
+		return 3
+	}
+	ses, dynamo := os.Getenv("PAC_TEST_SES_ENDPOINT"), os.Getenv("PAC_TEST_DYNAMODB_ENDPOINT")
+	if resp, err := http.Get(ses + "/health-check"); err != nil || resp.StatusCode != 200 {
+		return 4
+	}
+	if _, err := http.Post(dynamo, "application/x-amz-json-1.0", strings.NewReader("{}")); err != nil {
+		return 5
+	}
+	return 7
+}
+
+// TestEnvRunsTheCommandWithTheEmulators checks `pac-local env -- CMD`: the variables are set,
+// the emulators answer while CMD runs, and CMD's exit status is passed on.
+func TestEnvRunsTheCommandWithTheEmulators(t *testing.T) {
+	if err := os.Chdir(testenv.RepoRoot(t)); err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PAC_LOCAL_ENV_PROBE", "1")
+	if code := env([]string{"--", self}); code != 7 {
+		t.Errorf("env exit status %d, want 7 (the probe's: all is well)", code)
+	}
+	if code := env([]string{"--", "true"}); code != 0 {
+		t.Errorf("env exit status %d, want 0", code)
+	}
+	if code := env([]string{"--", "/no/such/command"}); code != 127 {
+		t.Errorf("env with a missing command: %d, want 127", code)
+	}
+	if code := env(nil); code != 2 {
+		t.Errorf("env without a command: %d", code)
+	}
+}
+
+// TestBench runs the real benchmark with small counts against the test emulators and checks that
+// every table is there with every route and function.
+func TestBench(t *testing.T) {
+	if testing.Short() {
+		t.Skip("bench builds and runs every function (run without -short)")
+	}
+	var out bytes.Buffer
+	rep, err := benchpkg.Run(context.Background(), benchpkg.Options{RepoRoot: testenv.RepoRoot(t), ColdRuns: 1, WarmRuns: 5, Out: &out,
+		DynamoDBEndpoint: testenv.DynamoDBEndpoint(t), SESEndpoint: testenv.SESEndpoint(t)})
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, out.String())
+	}
+	text := out.String()
+	for _, want := range []string{"cold p50", "GET /company", "POST /users", "round trips", "hello (reference)", "PUT /operator/partners/{partnerId}/authorizations"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("bench output lacks %q:\n%s", want, text)
+		}
+	}
+	if len(rep.Functions) != 15 || len(rep.Trips) != 15 {
+		t.Errorf("bench measured %d functions and %d routes, want 15 and 15", len(rep.Functions), len(rep.Trips))
+	}
+	for route, m := range rep.Trips {
+		if m.Trips == 0 {
+			t.Errorf("%s: no DynamoDB round trips recorded", route)
+		}
+	}
+}
