@@ -3,7 +3,6 @@ package admin
 import (
 	"net/mail"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -49,8 +48,6 @@ func NormalizeEmail(p *Problems, field, s string) string {
 	return s
 }
 
-var phonePattern = regexp.MustCompile(`^\+?[0-9(][0-9 ()./-]{3,30}$`)
-
 func phone(p *Problems, field, s string, required bool) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -59,7 +56,7 @@ func phone(p *Problems, field, s string, required bool) string {
 		}
 		return s
 	}
-	if !phonePattern.MatchString(s) {
+	if !isPhone(s) {
 		p.Add(field, "phone", "must be a phone number of digits, spaces and ()./- with an optional leading +")
 	}
 	return s
@@ -76,8 +73,6 @@ func website(p *Problems, field, s string) string {
 	}
 	return s
 }
-
-var countryPattern = regexp.MustCompile(`^[A-Z]{2}$`)
 
 // Address is a postal address.
 type Address struct {
@@ -96,16 +91,43 @@ func (a Address) validate(p *Problems, field string) Address {
 	a.Region = text(p, field+".region", a.Region, 0, 100)
 	a.PostalCode = text(p, field+".postalCode", a.PostalCode, 0, 20)
 	a.Country = strings.ToUpper(strings.TrimSpace(a.Country))
-	if !countryPattern.MatchString(a.Country) {
+	if len(a.Country) != 2 || !isUpper(a.Country[0]) || !isUpper(a.Country[1]) {
 		p.Add(field+".country", "country", "must be an ISO 3166-1 alpha-2 country code such as DE")
 	}
 	return a
 }
 
-var idPattern = regexp.MustCompile(`^[a-z]{3}_[0-9a-z]{26}$`)
-
-// ValidID reports whether s has the shape of an id with the given prefix ("usr", "ptn", …). A
-// malformed id cannot exist, so callers answer it as not found.
+// ValidID reports whether s has the shape of an id with the given 3-letter prefix ("usr", "ptn",
+// …): prefix, "_", 26 lower-case base32 characters. A malformed id cannot exist, so callers
+// answer it as not found.
 func ValidID(prefix, s string) bool {
-	return idPattern.MatchString(s) && strings.HasPrefix(s, prefix+"_")
+	body, ok := strings.CutPrefix(s, prefix+"_")
+	if !ok || len(prefix) != 3 || len(body) != 26 {
+		return false
+	}
+	for i := range len(body) {
+		if c := body[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z') {
+			return false
+		}
+	}
+	return true
+}
+
+// The format checks are hand-written rather than regular expressions: compiling those is package
+// init, which every cold start pays.
+
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+// isPhone: an optional leading +, then a digit or "(", then 3–30 of digits, spaces and ()./-.
+func isPhone(s string) bool {
+	s = strings.TrimPrefix(s, "+")
+	if len(s) < 4 || len(s) > 31 || !(s[0] >= '0' && s[0] <= '9' || s[0] == '(') {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; !(c >= '0' && c <= '9' || strings.IndexByte(" ()./-", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }

@@ -114,7 +114,9 @@ func TestConcurrentDemotionsKeepOneGlobalAdmin(t *testing.T) {
 	for _, r := range res {
 		if r.Status == 200 {
 			ok++
-		} else if r.Status != 409 && r.Status != 401 {
+		} else if r.Status != 409 && r.Status != 403 {
+			// 409: the other demotion won the race for the counter; 403: it landed before this
+			// request authenticated, so its caller was no longer a global admin.
 			t.Fatalf("unexpected status %d %s", r.Status, r.Body)
 		}
 	}
