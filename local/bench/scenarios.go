@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"github.com/partner-admin-center/pac/local/localrun"
@@ -99,6 +100,22 @@ func (d *driver) newUser() (id string, temp string, err error) {
 type scenario struct {
 	route   string
 	prepare func(d *driver) (*http.Request, error)
+}
+
+// bare returns a request to the scenario's route that its function refuses before any I/O: no
+// token on user routes (401), an empty body on bodies' routes (422), a malformed id (404).
+func (sc scenario) bare(d *driver) *http.Request {
+	method, path, _ := strings.Cut(sc.route, " ")
+	path = strings.NewReplacer("{userId}", "usr_x", "{partnerId}", "ptn_x").Replace(path)
+	switch {
+	case strings.HasPrefix(path, "/operator/") && method == "GET":
+		return d.request(method, path, d.rt.OperatorToken, nil) // malformed id → 404
+	case strings.HasPrefix(path, "/operator/"):
+		return d.request(method, path, d.rt.OperatorToken, map[string]any{}) // → 422
+	case path == "/auth/sign-in":
+		return d.request(method, path, "", map[string]any{}) // → 422
+	}
+	return d.request(method, path, "", nil) // no token → 401
 }
 
 func static(method, path string) func(d *driver) (*http.Request, error) {
