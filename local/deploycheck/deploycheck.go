@@ -326,6 +326,9 @@ type Statement struct {
 	Effect    string
 	Actions   []string
 	Resources []any // intrinsics unevaluated
+	// LeadingKeys are the partition-key patterns of a ForAllValues:StringLike
+	// dynamodb:LeadingKeys condition (nil: no such condition).
+	LeadingKeys []string
 }
 
 // Statements returns the inline policy statements of a function's Policies. Anything that is not
@@ -367,6 +370,20 @@ func (f *Function) Statements() ([]Statement, error) {
 			}
 			if sm["NotAction"] != nil || sm["NotResource"] != nil {
 				return nil, fmt.Errorf("%s: Policies[%d].Statement[%d]: NotAction/NotResource are not allowed", f.LogicalID, i, j)
+			}
+			if cond, ok := sm["Condition"].(map[string]any); ok {
+				if like, ok := cond["ForAllValues:StringLike"].(map[string]any); ok {
+					switch lk := like["dynamodb:LeadingKeys"].(type) {
+					case string:
+						st.LeadingKeys = []string{lk}
+					case []any:
+						for _, x := range lk {
+							if s, ok := x.(string); ok {
+								st.LeadingKeys = append(st.LeadingKeys, s)
+							}
+						}
+					}
+				}
 			}
 			switch r := sm["Resource"].(type) {
 			case []any:

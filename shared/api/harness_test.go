@@ -3,8 +3,11 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -22,7 +25,30 @@ import (
 	"github.com/partner-admin-center/pac/shared/store"
 )
 
-func TestMain(m *testing.M) { testenv.Main(m) }
+// TestMain runs the tests, then checks least privilege over everything they made the functions
+// do (privilege_test.go). A run of a subset (-run) skips that check: it needs every path.
+func TestMain(m *testing.M) {
+	apigw.MetricsOut = observed
+	code := m.Run()
+	if code == 0 && !isPartialRun() {
+		if problems := checkLeastPrivilege(repoRoot()); len(problems) > 0 {
+			fmt.Fprintf(os.Stderr, "FAIL: least privilege (template.yaml vs what the functions did in these tests):\n  %s\n", strings.Join(problems, "\n  "))
+			code = 1
+		}
+	}
+	testenv.Cleanup()
+	os.Exit(code)
+}
+
+func isPartialRun() bool {
+	f := flag.Lookup("test.run")
+	return f != nil && f.Value.String() != ""
+}
+
+func repoRoot() string {
+	wd, _ := os.Getwd()
+	return filepath.Join(wd, "..", "..")
+}
 
 // cheap keeps argon2 fast for the users tests create; the seed uses production cost.
 var cheap = auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}

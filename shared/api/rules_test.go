@@ -395,8 +395,8 @@ func TestRoundTrips(t *testing.T) {
 	e := newEnv(t)
 	pid := e.partner("global").PartnerID
 	var buf bytes.Buffer
-	apigw.MetricsOut = &buf
-	defer func() { apigw.MetricsOut = io.Discard }()
+	apigw.MetricsOut = io.MultiWriter(&buf, observed)
+	defer func() { apigw.MetricsOut = observed }()
 	for _, c := range matrixCases {
 		t.Run(c.route, func(t *testing.T) {
 			e.t = t
@@ -424,5 +424,66 @@ func TestRoundTrips(t *testing.T) {
 				t.Fatalf("%s: %d round trips, budget %d", c.route, line.Trips, limit)
 			}
 		})
+	}
+}
+
+func TestOperatorOnboardingAndAuthorizations(t *testing.T) {
+	e := newEnv(t)
+	op := caller{operator: true}
+	body := map[string]any{"name": "Northwind Partners", "cloud": "21vianet", "authorizations": []string{"subscription_advisor", "subscription_advisor"},
+		"email": "hello@northwind.example", "firstAdmin": map[string]string{"email": "nora@northwind.example", "displayName": "Nora Admin"}}
+	key := map[string]string{"Idempotency-Key": "onboard-northwind"}
+	first := e.do(op, req{method: "POST", path: "/operator/partners", body: body, headers: key})
+	expectStatus(t, first, 201, "onboard")
+	p := first.json(t)["partner"].(map[string]any)
+	if fmt.Sprint(p["authorizations"]) != "[subscription_advisor]" || p["cloud"] != "21vianet" || p["userCount"].(float64) != 1 {
+		t.Fatalf("partner %v", p)
+	}
+	// A retry with the same key is the same partner, without a second admin or password.
+	again := e.do(op, req{method: "POST", path: "/operator/partners", body: body, headers: key})
+	expectStatus(t, again, 201, "replay")
+	if again.Headers["Idempotent-Replayed"] != "true" || again.json(t)["partner"].(map[string]any)["partnerId"] != p["partnerId"] {
+		t.Fatalf("replay %v %s", again.Headers, again.Body)
+	}
+	if _, ok := again.json(t)["temporaryPassword"]; ok {
+		t.Fatal("a replay must not repeat the temporary password")
+	}
+	body["name"] = "Someone Else"
+	expectProblem(t, e.do(op, req{method: "POST", path: "/operator/partners", body: body, headers: key}), 422, admin.CodeIdempotencyKeyReused, "")
+	// The first admin's email is taken now, for any partner.
+	body["name"] = "Copycat"
+	expectProblem(t, e.do(op, req{method: "POST", path: "/operator/partners", body: body}), 409, admin.CodeEmailTaken, "email")
+
+	// Authorizations change, version-guarded, and the partner's overview follows at once.
+	pid := p["partnerId"].(string)
+	upd := e.do(op, req{method: "PUT", path: "/operator/partners/" + pid + "/authorizations", body: map[string]any{
+		"authorizations": []string{"service_provider", "delegated_admin"}, "version": 1}})
+	expectStatus(t, upd, 200, "set authorizations")
+	if got := upd.json(t); fmt.Sprint(got["authorizations"]) != "[delegated_admin service_provider]" || got["version"].(float64) != 2 {
+		t.Fatalf("after update %v", got)
+	}
+	expectProblem(t, e.do(op, req{method: "PUT", path: "/operator/partners/" + pid + "/authorizations", body: map[string]any{
+		"authorizations": []string{}, "version": 1}}), 409, admin.CodeVersionConflict, "")
+	temp := first.json(t)["temporaryPassword"].(string)
+	s := e.do(caller{}, req{method: "POST", path: "/auth/sign-in", body: map[string]string{"email": "nora@northwind.example", "password": temp}}).json(t)
+	ch := e.do(caller{token: s["accessToken"].(string)}, req{method: "POST", path: "/me/password",
+		body: map[string]string{"currentPassword": temp, "newPassword": "Northern-Lights-Passphrase-3"}})
+	expectStatus(t, ch, 200, "first admin changes the temporary password")
+	ov := e.do(caller{token: ch.json(t)["accessToken"].(string)}, req{method: "GET", path: "/overview"}).json(t)
+	enabled := map[string]bool{}
+	for _, f := range ov["features"].([]any) {
+		m := f.(map[string]any)
+		enabled[m["feature"].(string)] = m["enabled"].(bool)
+	}
+	if !enabled["manage_customers"] || !enabled["delegated_admin_offers"] || enabled["trial_invitations"] || enabled["product_keys"] {
+		t.Fatalf("features after the change: %v", enabled)
+	}
+	// The operator's changes are in the partner's activity log, attributed to the IAM caller.
+	log, err := e.store.Activity(t0(), pid, admin.ActivityQuery{PageRequest: admin.PageRequest{Limit: 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log.Items) != 3 || log.Items[1].Action != "partner.authorizations_changed" || log.Items[1].Actor.ID != "arn:aws:iam::000000000000:user/test-operator" {
+		t.Fatalf("activity %+v", log.Items)
 	}
 }

@@ -68,6 +68,7 @@ func queryPage[T any](ctx context.Context, s *Store, op, pk, prefix, lo, hi stri
 		}
 		in.ExclusiveStartKey = key(pk, sk)
 	}
+	access(ctx, "Query", key(pk, ""))
 	var out []T
 	for {
 		// Ask for one more than needed so that the last page does not hand out a cursor.

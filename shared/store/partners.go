@@ -31,6 +31,9 @@ func (s *Store) Partner(ctx context.Context, partnerID string) (admin.Partner, e
 func (s *Store) UserWithPartner(ctx context.Context, partnerID, userID string) (admin.User, admin.Partner, error) {
 	keys := []map[string]types.AttributeValue{key(partnerPK(partnerID), userSK(userID)), key(partnerPK(partnerID), skProf)}
 	req := map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
+	for _, k := range keys {
+		access(ctx, "BatchGetItem", k)
+	}
 	var u *userItem
 	var p *partnerItem
 	for attempt := 0; len(req) > 0; attempt++ {
@@ -71,11 +74,11 @@ func (s *Store) UserWithPartner(ctx context.Context, partnerID, userID string) (
 // idempotency record in one transaction.
 func (s *Store) CreatePartner(ctx context.Context, p admin.Partner, u admin.User, l admin.Login, a admin.Activity, idem *admin.Idempotency) error {
 	var t txn
+	t.idempotency(s, idem, a.At) // first: a replay is recognized before the email counts as taken
 	t.put(s.table, toPartnerItem(p), "attribute_not_exists(PK)", nil, nil, nil)
 	t.put(s.table, toUserItem(u), "attribute_not_exists(PK)", nil, nil, nil)
 	t.put(s.table, toLoginItem(l), "attribute_not_exists(PK)", nil, nil, emailTaken)
 	t.activity(s.table, a)
-	t.idempotency(s, idem, a.At)
 	return s.commit(ctx, "create partner "+p.ID, &t)
 }
 

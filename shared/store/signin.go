@@ -40,6 +40,7 @@ func (s *Store) AdmitSignInAttempt(ctx context.Context, email string, now time.T
 		values[":s"+n] = num(p.SlowFrom + i)
 		values[":t"+n] = ms(now.Add(-gap))
 	}
+	access(ctx, "UpdateItem", key(guardPK(email), ""))
 	res, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &s.table, Key: key(guardPK(email), guardSK(start)),
 		UpdateExpression:                    aws.String("ADD attempts :one SET lastAttempt = :now, windowStart = :start, #type = :type, expiresAt = :exp"),
@@ -77,6 +78,7 @@ func decodeGuard(item map[string]types.AttributeValue) (admin.SignInGuard, error
 
 // ClearSignInAttempts deletes the email's guard of the current window after a successful sign-in.
 func (s *Store) ClearSignInAttempts(ctx context.Context, email string, now time.Time, p admin.SignInPolicy) error {
+	access(ctx, "DeleteItem", key(guardPK(email), ""))
 	res, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.table, Key: key(guardPK(email), guardSK(p.WindowOf(now))), ReturnConsumedCapacity: total})
 	if err != nil {
 		return fmt.Errorf("store: clear sign-in attempts: %w", err)

@@ -75,8 +75,16 @@ func key(pk, sk string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{attrPK: &types.AttributeValueMemberS{Value: pk}, attrSK: &types.AttributeValueMemberS{Value: sk}}
 }
 
+// access records the IAM action and partition key of a request (telemetry.RecordAccess).
+func access(ctx context.Context, action string, k map[string]types.AttributeValue) {
+	if pk, ok := k[attrPK].(*types.AttributeValueMemberS); ok {
+		telemetry.RecordAccess(ctx, action, pk.Value)
+	}
+}
+
 // get reads one item strongly consistently into out; found is false when it does not exist.
 func (s *Store) get(ctx context.Context, op, pk, sk string, out any) (bool, error) {
+	access(ctx, "GetItem", key(pk, sk))
 	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: key(pk, sk), ConsistentRead: aws.Bool(true), ReturnConsumedCapacity: total})
 	if err != nil {
 		return false, fmt.Errorf("store: %s: %w", op, err)
@@ -148,6 +156,18 @@ func (t *txn) idempotency(s *Store, idem *admin.Idempotency, now time.Time) {
 // commit runs the transaction; a cancelled one becomes the domain error of its first failed
 // condition, a conflict with a concurrent transaction becomes CodeConcurrentRequest.
 func (s *Store) commit(ctx context.Context, op string, t *txn) error {
+	for _, it := range t.items {
+		switch {
+		case it.Put != nil:
+			access(ctx, "PutItem", it.Put.Item)
+		case it.Update != nil:
+			access(ctx, "UpdateItem", it.Update.Key)
+		case it.Delete != nil:
+			access(ctx, "DeleteItem", it.Delete.Key)
+		case it.ConditionCheck != nil:
+			access(ctx, "ConditionCheckItem", it.ConditionCheck.Key)
+		}
+	}
 	res, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: t.items, ReturnConsumedCapacity: total})
 	if err == nil {
 		record(ctx, "TransactWriteItems", res.ConsumedCapacity...)

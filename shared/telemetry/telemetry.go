@@ -7,6 +7,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -18,13 +20,16 @@ type Meter struct {
 	ReadUnits  float64
 	WriteUnits float64
 	Ops        map[string]int
+	// Access is every IAM-level DynamoDB action with the partition-key family it touched
+	// ("PutItem PARTNER"): a test compares it with what template.yaml grants the function.
+	Access map[string]bool
 }
 
 type key struct{}
 
 // With returns a context carrying a fresh Meter.
 func With(ctx context.Context) (context.Context, *Meter) {
-	m := &Meter{Ops: map[string]int{}}
+	m := &Meter{Ops: map[string]int{}, Access: map[string]bool{}}
 	return context.WithValue(ctx, key{}, m), m
 }
 
@@ -48,6 +53,19 @@ func RecordCall(ctx context.Context, op string, read, write float64) {
 	m.Ops[op]++
 }
 
+// RecordAccess records that an IAM action (GetItem, PutItem, …, also each action inside a
+// transaction) touched a partition key; only its family (the text before the first '#') is kept.
+func RecordAccess(ctx context.Context, action, partitionKey string) {
+	m := From(ctx)
+	if m == nil {
+		return
+	}
+	family, _, _ := strings.Cut(partitionKey, "#")
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.Access[action+" "+family] = true
+}
+
 // Snapshot returns the current totals.
 func (m *Meter) Snapshot() (roundTrips int, read, write float64, ops map[string]int) {
 	m.mu.Lock()
@@ -57,6 +75,17 @@ func (m *Meter) Snapshot() (roundTrips int, read, write float64, ops map[string]
 		cp[k] = v
 	}
 	return m.RoundTrips, m.ReadUnits, m.WriteUnits, cp
+}
+
+func (m *Meter) access() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]string, 0, len(m.Access))
+	for k := range m.Access {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Namespace is the CloudWatch namespace of our metrics.
@@ -87,6 +116,7 @@ func (m *Meter) WriteEMF(w io.Writer, function, route string, status int, took t
 		"DynamoDBWriteUnits": write,
 		"Duration":           float64(took.Microseconds()) / 1000,
 		"dynamodbOps":        ops,
+		"dynamodbAccess":     m.access(),
 	}
 	b, err := json.Marshal(line)
 	if err != nil {
