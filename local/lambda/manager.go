@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"sync"
 )
 
@@ -47,12 +48,7 @@ func (m *Manager) Add(cfg FunctionConfig) error {
 func (m *Manager) Functions() []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	names := make([]string, 0, len(m.pools))
-	for n := range m.pools {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(m.pools))
 }
 
 // Config returns the configuration of a registered function.

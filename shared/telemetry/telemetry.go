@@ -7,7 +7,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -80,12 +81,7 @@ func (m *Meter) Snapshot() (roundTrips int, read, write float64, ops map[string]
 func (m *Meter) access() []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := make([]string, 0, len(m.Access))
-	for k := range m.Access {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(m.Access))
 }
 
 // Namespace is the CloudWatch namespace of our metrics.
