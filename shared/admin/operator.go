@@ -32,6 +32,9 @@ func (s *Service) OnboardPartner(ctx context.Context, op Principal, in NewPartne
 	if !in.Cloud.Valid() {
 		p.Add("cloud", "enum", "must be one of global, 21vianet")
 	}
+	if in.Authorizations == nil {
+		p.Add("authorizations", "required", "is required: the partner's authorizations, [] for none")
+	}
 	auths, err := NormalizeAuthorizations("authorizations", in.Authorizations)
 	if e, ok := err.(*Error); ok {
 		p = append(p, e.Fields...)

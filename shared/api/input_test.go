@@ -106,6 +106,7 @@ func TestBadInput(t *testing.T) {
 		{name: "onboard bad cloud", req: req{method: "POST", path: "/operator/partners", body: with(partner(), "cloud", "moon")}, status: 422, code: admin.CodeValidation, field: "cloud"},
 		{name: "onboard bad authorization", req: req{method: "POST", path: "/operator/partners", body: with(partner(), "authorizations", []string{"god_mode"})}, status: 422, code: admin.CodeValidation, field: "authorizations[0]"},
 		{name: "onboard missing admin", req: req{method: "POST", path: "/operator/partners", body: without(partner(), "firstAdmin")}, status: 422, code: admin.CodeValidation, field: "firstAdmin.email"},
+		{name: "onboard missing authorizations", req: req{method: "POST", path: "/operator/partners", body: without(partner(), "authorizations")}, status: 422, code: admin.CodeValidation, field: "authorizations"},
 		{name: "onboard unknown", req: req{method: "POST", path: "/operator/partners", body: with(partner(), "customerCount", 5)}, status: 400, code: admin.CodeUnknownField, field: "customerCount"},
 		{name: "onboard authorizations not list", req: req{method: "POST", path: "/operator/partners", body: with(partner(), "authorizations", "delegated_admin")}, status: 400, code: admin.CodeMalformedJSON, field: "authorizations"},
 		{name: "onboard huge", req: req{method: "POST", path: "/operator/partners", body: huge()}, status: 413, code: admin.CodePayloadTooLarge},
