@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,7 +31,7 @@ type Options struct {
 	RepoRoot string
 	// DynamoDBEndpoint and SESEndpoint: running emulators to use (default: start them).
 	DynamoDBEndpoint, SESEndpoint string
-	ColdRuns                      int // cold starts per function (default 10)
+	ColdRuns                      int // cold starts per function (default 15)
 	WarmRuns                      int // warm requests per measured route (default 200)
 	Out                           io.Writer
 }
@@ -72,7 +73,7 @@ type Measurement struct {
 // turned into an error: the bench measures, the tests gate.
 func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.ColdRuns <= 0 {
-		o.ColdRuns = 10
+		o.ColdRuns = 15
 	}
 	if o.WarmRuns <= 0 {
 		o.WarmRuns = 200
@@ -120,16 +121,21 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 
-	// Cold starts, interleaved across functions and the reference so machine noise spreads evenly.
+	// Cold starts, interleaved across functions and the reference, in a new random order every
+	// round, so machine noise and position effects spread evenly.
 	fmt.Fprintf(o.Out, "bench: %d cold starts per function…\n", o.ColdRuns)
 	for run := 0; run < o.ColdRuns; run++ {
-		dur, init, err := coldStart(ctx, lambda.FunctionConfig{Name: "Hello", Bootstrap: hello, Timeout: 10 * time.Second}, lambda.Options{}, helloEvent())
-		if err != nil {
-			return nil, fmt.Errorf("bench: reference cold start: %w", err)
-		}
-		rep.Cold[referenceName] = append(rep.Cold[referenceName], dur)
-		rep.Init[referenceName] = append(rep.Init[referenceName], init)
-		for _, sc := range scenarios {
+		for _, k := range rand.Perm(len(scenarios) + 1) {
+			if k == len(scenarios) {
+				dur, init, err := coldStart(ctx, lambda.FunctionConfig{Name: "Hello", Bootstrap: hello, Timeout: 10 * time.Second}, lambda.Options{}, helloEvent())
+				if err != nil {
+					return nil, fmt.Errorf("bench: reference cold start: %w", err)
+				}
+				rep.Cold[referenceName] = append(rep.Cold[referenceName], dur)
+				rep.Init[referenceName] = append(rep.Init[referenceName], init)
+				continue
+			}
+			sc := scenarios[k]
 			req, err := sc.prepare(d)
 			if err != nil {
 				return nil, fmt.Errorf("bench: %s: %w", sc.route, err)

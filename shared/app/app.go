@@ -5,7 +5,6 @@ package app
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
 	"os"
 	"strings"
@@ -64,14 +63,15 @@ func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Tim
 		Verifier: &auth.Verifier{Key: pub, Issuer: cfg.Issuer, Now: now},
 	}
 	if cfg.SigningKey != "" {
-		priv, err := auth.ParsePrivateKey(cfg.SigningKey)
+		// The key is checked against TOKEN_PUBLIC_KEY when the first token is signed (a mismatch
+		// is then an internal error, logged); deriving it at init would cost every cold start.
+		seed, err := auth.ParseSeed(cfg.SigningKey)
 		if err != nil {
 			return nil, fmt.Errorf("app: TOKEN_SIGNING_KEY: %w", err)
 		}
-		if !pub.Equal(priv.Public().(ed25519.PublicKey)) {
-			return nil, fmt.Errorf("app: TOKEN_SIGNING_KEY does not belong to TOKEN_PUBLIC_KEY")
+		if d.Issuer, err = auth.NewLazyIssuer(seed, pub, cfg.Issuer, TokenTTL, now); err != nil {
+			return nil, fmt.Errorf("app: TOKEN_SIGNING_KEY: %w", err)
 		}
-		d.Issuer = &auth.Issuer{Key: priv, Issuer: cfg.Issuer, TTL: TokenTTL, Now: now}
 	}
 	return d, nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -30,10 +31,44 @@ type Issuer struct {
 	Issuer string
 	TTL    time.Duration
 	Now    func() time.Time
+
+	// Lazily (NewLazyIssuer): the key is derived from its seed on the first token. Deriving it
+	// builds edwards25519's base-point table (about a millisecond), which a cold start should
+	// not pay for requests that never sign (bad input, throttled or failed sign-ins).
+	seed      []byte
+	public    ed25519.PublicKey
+	once      sync.Once
+	deriveErr error
+}
+
+// NewLazyIssuer returns an Issuer whose key is derived from seed (32 bytes) on first use and
+// checked then against public.
+func NewLazyIssuer(seed []byte, public ed25519.PublicKey, issuer string, ttl time.Duration, now func() time.Time) (*Issuer, error) {
+	if len(seed) != ed25519.SeedSize {
+		return nil, errors.New("auth: signing key must be a 32-byte Ed25519 seed")
+	}
+	return &Issuer{seed: seed, public: public, Issuer: issuer, TTL: ttl, Now: now}, nil
+}
+
+func (i *Issuer) key() (ed25519.PrivateKey, error) {
+	i.once.Do(func() {
+		if i.Key != nil {
+			return
+		}
+		i.Key = ed25519.NewKeyFromSeed(i.seed)
+		if !i.public.Equal(i.Key.Public()) {
+			i.Key, i.deriveErr = nil, errors.New("auth: the signing key does not belong to the public key (TOKEN_SIGNING_KEY vs TOKEN_PUBLIC_KEY)")
+		}
+	})
+	return i.Key, i.deriveErr
 }
 
 // Issue returns a signed access token for a user and its lifetime in seconds.
 func (i *Issuer) Issue(userID, orgID, orgKind string, epoch int) (string, int, error) {
+	key, err := i.key()
+	if err != nil {
+		return "", 0, err
+	}
 	now := i.Now()
 	jti := make([]byte, 16)
 	if _, err := rand.Read(jti); err != nil {
@@ -44,7 +79,7 @@ func (i *Issuer) Issue(userID, orgID, orgKind string, epoch int) (string, int, e
 		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now),
 		ExpiresAt: jwt.NewNumericDate(now.Add(i.TTL)), ID: base64.RawURLEncoding.EncodeToString(jti),
 	}}
-	tok, err := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c).SignedString(i.Key)
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c).SignedString(key)
 	if err != nil {
 		return "", 0, fmt.Errorf("auth: sign token: %w", err)
 	}
@@ -81,11 +116,20 @@ func (v *Verifier) Verify(token string) (Claims, error) {
 
 // ParsePrivateKey decodes a base64 (standard) Ed25519 seed of 32 bytes.
 func ParsePrivateKey(b64 string) (ed25519.PrivateKey, error) {
+	seed, err := ParseSeed(b64)
+	if err != nil {
+		return nil, err
+	}
+	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+// ParseSeed decodes a base64 (standard) Ed25519 seed of 32 bytes without deriving the key.
+func ParseSeed(b64 string) ([]byte, error) {
 	seed, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil || len(seed) != ed25519.SeedSize {
 		return nil, errors.New("auth: signing key must be the base64 of a 32-byte Ed25519 seed")
 	}
-	return ed25519.NewKeyFromSeed(seed), nil
+	return seed, nil
 }
 
 // ParsePublicKey decodes a base64 (standard) Ed25519 public key of 32 bytes.

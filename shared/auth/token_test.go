@@ -241,3 +241,33 @@ func TestParseKeys(t *testing.T) {
 		})
 	}
 }
+
+func TestLazyIssuer(t *testing.T) {
+	seedB64, pubB64, err := EncodeKeyPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, _ := ParseSeed(seedB64)
+	pub, _ := ParsePublicKey(pubB64)
+	now := fixedClock(time.Unix(1_800_000_000, 0))
+	iss, err := NewLazyIssuer(seed, pub, testIssuer, time.Minute, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := iss.Issue("usr_1", "ptn_1", "partner", 0)
+	if err != nil {
+		t.Fatalf("issue: %v", err)
+	}
+	if _, err := (&Verifier{Key: pub, Issuer: testIssuer, Now: now}).Verify(tok); err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	_, otherPubB64, _ := EncodeKeyPair()
+	otherPub, _ := ParsePublicKey(otherPubB64)
+	bad, _ := NewLazyIssuer(seed, otherPub, testIssuer, time.Minute, now)
+	if _, _, err := bad.Issue("usr_1", "ptn_1", "partner", 0); err == nil {
+		t.Fatal("a signing key that does not belong to the public key must not sign")
+	}
+	if _, err := NewLazyIssuer(seed[:31], pub, testIssuer, time.Minute, now); err == nil {
+		t.Fatal("a short seed must be refused at init")
+	}
+}

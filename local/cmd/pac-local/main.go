@@ -31,7 +31,7 @@ import (
 const usage = `usage:
   pac-local run [-port 3000] [-data .local] [flags]   run the product locally (make run)
   pac-local env -- CMD [ARGS...]                       run CMD with DynamoDB Local and the SES emulator (make test)
-  pac-local bench [-cold 10] [-warm 200]               print the benchmark table (make bench)
+  pac-local bench [-cold 15] [-warm 200]               print the benchmark table (make bench)
   pac-local keygen                                     a token key pair for sam deploy
 `
 
@@ -291,7 +291,7 @@ wait:
 // lambda.Options.Observer are its building blocks.
 func bench(args []string) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	cold := fs.Int("cold", 10, "cold starts per function (median reported)")
+	cold := fs.Int("cold", 15, "cold starts per function (median reported)")
 	warm := fs.Int("warm", 200, "warm requests per measured route")
 	if err := fs.Parse(args); err != nil {
 		return 2
