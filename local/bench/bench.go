@@ -54,19 +54,22 @@ type Report struct {
 	Bare      map[string][]time.Duration // logical ID → process start → first response to a request answered without I/O
 	Warm      map[string][]time.Duration // route → warm latencies
 	Trips     map[string]Measurement     // route → last EMF measurement
+	Accept    AcceptFigures
+	Outbox    OutboxDelay // outbox item written → email in the SES emulator (outbox.go)
 	Functions []string
 	Failures  []string
 }
 
 // Measurement is what one invocation's EMF line says.
 type Measurement struct {
-	Function string  `json:"Function"`
-	Route    string  `json:"route"`
-	Status   int     `json:"status"`
-	Trips    int     `json:"DynamoDBRoundTrips"`
-	Read     float64 `json:"DynamoDBReadUnits"`
-	Write    float64 `json:"DynamoDBWriteUnits"`
-	Duration float64 `json:"Duration"`
+	Function string         `json:"Function"`
+	Route    string         `json:"route"`
+	Status   int            `json:"status"`
+	Trips    int            `json:"DynamoDBRoundTrips"`
+	Read     float64        `json:"DynamoDBReadUnits"`
+	Write    float64        `json:"DynamoDBWriteUnits"`
+	Duration float64        `json:"Duration"`
+	Ops      map[string]int `json:"dynamodbOps"`
 }
 
 // Run measures and prints the tables; missed targets are listed in the report (Failures), not
@@ -189,7 +192,17 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			}
 		}
 	}
+	fmt.Fprintln(o.Out, "bench: accept flow…")
+	if rep.Accept, err = measureAccept(d, o.WarmRuns/2); err != nil {
+		return nil, fmt.Errorf("bench: accept flow: %w", err)
+	}
+	fmt.Fprintln(o.Out, "bench: outbox → SES delay…")
+	if rep.Outbox, err = MeasureOutboxDelay(ctx, rt, 10); err != nil {
+		return nil, err
+	}
 	rep.print(o.Out)
+	rep.Accept.print(o.Out)
+	fmt.Fprintf(o.Out, "\nOutbox → SES emulator delay: %s\n", rep.Outbox)
 	return rep, nil
 }
 

@@ -211,6 +211,7 @@ var LocalParameters = map[string]string{
 	"PublicBaseUrl":   "http://127.0.0.1:3000",
 	"TokenSigningKey": "BvPxm/r+cncwMZWl8AFNcNJU8FR7lHLzNelsZBmpfq0=",
 	"TokenPublicKey":  "Lmxdbfw7PXjg1hGSba3OyF37tfArlaHGErQQigdNdKA=",
+	"LinkKey":         "q0ZQm2kq0b7p3m0pQ8m9a7y3m1n5b6v7c8x9z0a1s2d=",
 	"AllowedOrigins":  "http://127.0.0.1:3000,http://localhost:3000",
 }
 

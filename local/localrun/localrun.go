@@ -29,12 +29,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 
 	"github.com/partner-admin-center/pac/local/emulators"
 	"github.com/partner-admin-center/pac/local/gateway"
 	"github.com/partner-admin-center/pac/local/lambda"
+	"github.com/partner-admin-center/pac/local/schedule"
 	"github.com/partner-admin-center/pac/local/seed"
+	"github.com/partner-admin-center/pac/local/streams"
 	"github.com/partner-admin-center/pac/local/template"
+	"github.com/partner-admin-center/pac/shared/auth"
 )
 
 // Local AWS settings: region, account and the dummy credentials every local process uses
@@ -93,6 +97,11 @@ type Options struct {
 	Log io.Writer
 	// Observer receives every function log line (see lambda.Options.Observer).
 	Observer func(lambda.LogLine)
+	// ScheduleSpeedup divides the intervals of the template's schedules (60: rate(1 minute)
+	// fires every second). 0 reads PAC_LOCAL_SCHEDULE_SPEEDUP, else 1.
+	ScheduleSpeedup float64
+	// NoEventSources starts neither the stream poller nor the scheduler.
+	NoEventSources bool
 }
 
 // DemoCredentials is what `run` prints and writes to DataDir/demo-credentials.json.
@@ -101,6 +110,8 @@ type DemoCredentials struct {
 	InboxURL      string `json:"inboxUrl"`
 	OperatorToken string `json:"operatorToken"`
 	seed.Credentials
+	// Links are demo links to try the customer journey in a browser.
+	Links []seed.DemoLink `json:"links,omitempty"`
 }
 
 // Runtime is the running product.
@@ -124,6 +135,10 @@ type Runtime struct {
 	// Functions runs the function instances: InvokeResult for timings, Instances, Reset to
 	// force cold starts, Config for a function's bootstrap and environment (StartInstance).
 	Functions *lambda.Manager
+	// Streams delivers the table stream to the stream functions (nil when none are mapped).
+	Streams *streams.Poller
+	// Scheduler invokes the Schedule functions (nil when there are none).
+	Scheduler *schedule.Scheduler
 	// Gateway is the HTTP API handler served at APIURL.
 	Gateway *gateway.Gateway
 	// DynamoDB is a client for the table's DynamoDB.
@@ -160,6 +175,13 @@ func (r *Runtime) Close() error {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			_ = r.server.Shutdown(ctx)
 			cancel()
+		}
+		// Event sources first: they invoke functions.
+		if r.Streams != nil {
+			_ = r.Streams.Close()
+		}
+		if r.Scheduler != nil {
+			_ = r.Scheduler.Close()
 		}
 		if r.Functions != nil {
 			_ = r.Functions.Close()
@@ -297,6 +319,9 @@ func Start(ctx context.Context, opts Options) (_ *Runtime, err error) {
 			return nil, fmt.Errorf("seed: %w", err)
 		}
 		rt.Credentials.Credentials = creds
+		if rt.Credentials.Links, err = seed.Links(ctx, rt.DynamoDB, rt.TableName, sec.LinkKey, rt.APIURL, creds); err != nil {
+			return nil, fmt.Errorf("seed links: %w", err)
+		}
 	}
 	rt.CredentialsFile = filepath.Join(opts.DataDir, "demo-credentials.json")
 	if err := writeJSON(rt.CredentialsFile, rt.Credentials); err != nil {
@@ -338,7 +363,11 @@ func Start(ctx context.Context, opts Options) (_ *Runtime, err error) {
 	if err != nil {
 		return nil, err
 	}
-	startEventSources(rt, tpl, functions)
+	if !opts.NoEventSources {
+		if err := rt.startEventSources(ctx, opts, tpl, functions); err != nil {
+			return nil, err
+		}
+	}
 	rt.server = &http.Server{Handler: rt.Gateway, ReadHeaderTimeout: 10 * time.Second}
 	listenerOwned = false
 	go func() {
@@ -421,26 +450,62 @@ func (r *Runtime) startEmulators(ctx context.Context, opts Options) error {
 	return nil
 }
 
-// startEventSources is where the DynamoDB stream poller and the scheduler will start: the
-// template's StreamEvents and ScheduleEvents are parsed already (template.StreamEvent carries
-// the filter patterns, batch size, retries, bisect and partial-batch settings), and
-// Runtime.Functions invokes any function. Until then they are only listed.
-func startEventSources(rt *Runtime, tpl *template.Template, functions []*template.Function) {
-	var pending []string
+// startEventSources starts the DynamoDB stream poller for the functions' DynamoDB events (on
+// the template's tables; on-failure records go to DataDir/dead-letters/<LogicalId>.jsonl) and
+// the scheduler for their Schedule events. Both invoke through Runtime.Functions, like the
+// gateway. Other event types are listed as not played.
+func (r *Runtime) startEventSources(ctx context.Context, opts Options, tpl *template.Template, functions []*template.Function) error {
+	var mappings []streams.Mapping
+	var targets []schedule.Target
+	var other []string
 	for _, f := range functions {
 		for _, e := range f.StreamEvents {
-			pending = append(pending, fmt.Sprintf("%s.%s (DynamoDB stream)", f.LogicalID, e.Name))
+			tb := tpl.Table(e.Table)
+			if tb == nil {
+				other = append(other, fmt.Sprintf("%s.%s (DynamoDB stream of a table outside the template)", f.LogicalID, e.Name))
+				continue
+			}
+			mappings = append(mappings, streams.Mapping{Function: f.LogicalID, Table: tb.Name, Event: e,
+				FunctionARN: fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", Region, AccountID, f.FunctionName)})
 		}
 		for _, e := range f.ScheduleEvents {
-			pending = append(pending, fmt.Sprintf("%s.%s (%s %s)", f.LogicalID, e.Name, e.Type, e.Expression))
+			targets = append(targets, schedule.Target{Function: f.LogicalID, Event: e})
 		}
 		for _, e := range f.OtherEvents {
-			pending = append(pending, f.LogicalID+"."+e)
+			other = append(other, f.LogicalID+"."+e)
 		}
 	}
-	if len(pending) > 0 {
-		rt.logf("event sources not played locally yet: %s", strings.Join(pending, ", "))
+	if len(other) > 0 {
+		r.logf("event sources not played locally: %s", strings.Join(other, ", "))
 	}
+	if len(mappings) > 0 {
+		endpoint := r.DynamoDBEndpoint
+		st := dynamodbstreams.NewFromConfig(AWSConfig(), func(o *dynamodbstreams.Options) { o.BaseEndpoint = aws.String(endpoint) })
+		p, err := streams.Start(ctx, streams.Config{DynamoDB: r.DynamoDB, Streams: st, Invoker: r.Functions, Region: Region,
+			DeadLetterDir: filepath.Join(opts.DataDir, "dead-letters"), Log: r.log}, mappings...)
+		if err != nil {
+			return err
+		}
+		r.Streams = p
+	}
+	if len(targets) > 0 {
+		speedup := opts.ScheduleSpeedup
+		if speedup == 0 {
+			if v := os.Getenv(schedule.EnvSpeedup); v != "" {
+				f, err := strconv.ParseFloat(v, 64)
+				if err != nil || f < 1 {
+					return fmt.Errorf("%s=%q: want a number ≥ 1", schedule.EnvSpeedup, v)
+				}
+				speedup = f
+			}
+		}
+		sc, err := schedule.Start(schedule.Config{Invoker: r.Functions, Region: Region, AccountID: AccountID, Speedup: speedup, Log: r.log}, targets...)
+		if err != nil {
+			return err
+		}
+		r.Scheduler = sc
+	}
+	return nil
 }
 
 func selectFunctions(tpl *template.Template, only []string) ([]*template.Function, error) {
@@ -484,6 +549,7 @@ func loadTemplate(opts Options, sec *secrets, apiURL string) (*template.Template
 		"PublicBaseUrl":   apiURL,
 		"TokenSigningKey": sec.TokenSigningKey,
 		"TokenPublicKey":  sec.TokenPublicKey,
+		"LinkKey":         sec.LinkKey,
 		"SenderAddress":   DefaultSenderAddress,
 	}
 	params := map[string]string{}
@@ -504,6 +570,7 @@ type secrets struct {
 	TokenSigningKey string `json:"tokenSigningKey"` // base64 of the 32-byte Ed25519 seed
 	TokenPublicKey  string `json:"tokenPublicKey"`  // base64 of the 32-byte public key
 	OperatorToken   string `json:"operatorToken"`
+	LinkKey         string `json:"linkKey"` // base64 of 32 random bytes: makes link codes
 }
 
 func loadSecrets(path string) (*secrets, error) {
@@ -518,6 +585,12 @@ func loadSecrets(path string) (*secrets, error) {
 			!ed25519.NewKeyFromSeed(seedBytes).Public().(ed25519.PublicKey).Equal(ed25519.PublicKey(pub)) || len(s.OperatorToken) < 22 {
 			return nil, fmt.Errorf("%s holds invalid keys (delete it, or run `make reset`)", path)
 		}
+		if s.LinkKey == "" { // kept from before link keys existed: add one
+			if s.LinkKey, err = auth.NewLinkKey(); err != nil {
+				return nil, err
+			}
+			return &s, writeJSON(path, s)
+		}
 		return &s, nil
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, err
@@ -530,7 +603,12 @@ func loadSecrets(path string) (*secrets, error) {
 	if _, err := rand.Read(token); err != nil {
 		return nil, err
 	}
+	linkKey, err := auth.NewLinkKey()
+	if err != nil {
+		return nil, err
+	}
 	s = secrets{
+		LinkKey:         linkKey,
 		TokenSigningKey: base64.StdEncoding.EncodeToString(priv.Seed()),
 		TokenPublicKey:  base64.StdEncoding.EncodeToString(pub),
 		OperatorToken:   "pacop_" + base64.RawURLEncoding.EncodeToString(token),

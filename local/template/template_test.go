@@ -234,7 +234,7 @@ func TestRealTemplate(t *testing.T) {
 		t.Fatalf("the project's template.yaml is required: %v", err)
 	}
 	params := map[string]string{"Stage": "local", "PublicBaseUrl": "http://127.0.0.1:3000", "TokenSigningKey": key,
-		"TokenPublicKey": key, "SenderAddress": "no-reply@example.com"}
+		"TokenPublicKey": key, "LinkKey": key, "SenderAddress": "no-reply@example.com"}
 	opts := Options{TableName: "pac-local", Parameters: map[string]string{}}
 	probe, err := Load(path, Options{AllowMissing: true})
 	if err != nil {

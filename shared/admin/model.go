@@ -85,6 +85,11 @@ type Login struct {
 	// PasswordChangeRequired and SessionEpoch mirror the user's, so sign-in needs one read.
 	PasswordChangeRequired bool
 	SessionEpoch           int
+	// Customer logins also carry the organization's cloud, name and domain prefix, so that a
+	// link page can check and show them without another read.
+	Cloud     Cloud
+	OrgName   string
+	OrgDomain string
 }
 
 // PrincipalKind distinguishes callers.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"sync"
 	"time"
 )
@@ -27,6 +28,12 @@ type Service struct {
 	NewID     func(prefix string) string
 	// SignInPolicy is the sign-in throttling policy; zero means DefaultSignInPolicy.
 	SignInPolicy SignInPolicy
+	// Links and Codes serve the customer-facing links (trial invitations, purchase offers,
+	// delegated-admin offers); Codes is nil in functions that do not handle links.
+	Links   LinkStore
+	Codes   Codes
+	Accepts AcceptStore
+	Tenants TenantStore
 }
 
 func (s *Service) signInPolicy() SignInPolicy {
@@ -411,10 +418,14 @@ func (s *Service) ListActivity(ctx context.Context, sess Session, q ActivityQuer
 	return s.Store.Activity(ctx, sess.Partner.ID, q)
 }
 
-// SignIn checks an email and password and returns the credential record. Errors:
+// SignIn checks an email and password and returns the credential record; with kinds, the login
+// must belong to an organization of one of them (default: partners). Errors:
 // CodeInvalidCredentials (for an unknown email and a wrong password alike), CodeSignInThrottled.
 // It costs three DynamoDB calls at two sequential latencies: count ∥ read login, then clear.
-func (s *Service) SignIn(ctx context.Context, email, password string) (Login, error) {
+func (s *Service) SignIn(ctx context.Context, email, password string, kinds ...OrgKind) (Login, error) {
+	if len(kinds) == 0 {
+		kinds = []OrgKind{OrgPartner}
+	}
 	var p Problems
 	email = NormalizeEmail(&p, "email", email)
 	if password == "" {
@@ -448,7 +459,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (Login, er
 			RetryAfter: int(math.Ceil(wait.Seconds()))}
 	}
 	// Verify always runs (against a dummy for unknown emails): equal time for both answers.
-	if !s.Passwords.Verify(login.PasswordHash, password) || login.OrgKind != OrgPartner {
+	if !s.Passwords.Verify(login.PasswordHash, password) || !slices.Contains(kinds, login.OrgKind) {
 		return Login{}, Errorf(CodeInvalidCredentials, "the email or password is wrong")
 	}
 	if err := s.Store.ClearSignInAttempts(ctx, email, now, s.signInPolicy()); err != nil {

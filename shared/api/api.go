@@ -16,6 +16,8 @@ type Deps struct {
 	Service  *admin.Service
 	Verifier *auth.Verifier
 	Issuer   *auth.Issuer // only in functions that issue tokens
+	// PublicBaseURL is where the link pages are served (PUBLIC_BASE_URL).
+	PublicBaseURL string
 }
 
 // Action builds a route's handler from the deps.
@@ -78,7 +80,7 @@ func SignIn(d *Deps) apigw.Handler {
 		if err := r.Decode(&in); err != nil {
 			return response{}, err
 		}
-		l, err := d.Service.SignIn(ctx, in.Email, in.Password)
+		l, err := d.Service.SignIn(ctx, in.Email, in.Password, admin.OrgPartner, admin.OrgCustomer)
 		if err != nil {
 			return response{}, err
 		}

@@ -2,10 +2,12 @@ package api_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/partner-admin-center/pac/local/seed"
 	"github.com/partner-admin-center/pac/local/testenv"
@@ -64,6 +67,8 @@ type env struct {
 	creds    seed.Credentials
 	now      func() time.Time
 	seq      atomic.Int64
+	db       *dynamodb.Client
+	table    string
 }
 
 const issuer = "partner-admin-center/test"
@@ -80,12 +85,18 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	linkKey, err := auth.NewLinkKey()
+	if err != nil {
+		t.Fatal(err)
+	}
 	e := &env{t: t, creds: creds, hasher: auth.NewHasher(cheap), now: time.Now, handlers: map[string]apigw.LambdaHandler{}}
-	e.deps, err = app.Build(app.Config{Table: table, Issuer: issuer, PublicKey: pub, SigningKey: seedKey}, db, e.hasher, func() time.Time { return e.now() })
+	e.deps, err = app.Build(app.Config{Table: table, Issuer: issuer, PublicKey: pub, SigningKey: seedKey,
+		LinkKey: linkKey, PublicURL: "https://admin.example.com"}, db, e.hasher, func() time.Time { return e.now() })
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.store = store.New(db, table)
+	e.db, e.table = db, table
 	for _, r := range api.Routes {
 		e.handlers[r.Key()] = apigw.Lambda(r.Function, r.Action(e.deps))
 	}
@@ -135,6 +146,7 @@ type result struct {
 	Status  int
 	Headers map[string]string
 	Body    []byte
+	Cookies []string
 }
 
 func (r result) json(t *testing.T) map[string]any {
@@ -169,6 +181,9 @@ type req struct {
 	method, path string
 	body         any
 	headers      map[string]string
+	form         url.Values // an HTML form post (link pages)
+	cookies      []string
+	sourceIP     string
 }
 
 // do sends a request through the handler of its route, as API Gateway would.
@@ -204,6 +219,17 @@ func (e *env) do(c caller, r req) result {
 		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
 			IAM: &events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{UserARN: "arn:aws:iam::000000000000:user/test-operator"}}
 	}
+	ev.Cookies = r.cookies
+	ev.RequestContext.HTTP.SourceIP = r.sourceIP
+	if r.sourceIP == "" {
+		ev.RequestContext.HTTP.SourceIP = "198.51.100.7"
+	}
+	if r.form != nil {
+		r.body = nil
+		ev.Body = base64.StdEncoding.EncodeToString([]byte(r.form.Encode()))
+		ev.IsBase64Encoded = true // API Gateway base64-encodes form posts
+		ev.Headers["content-type"] = "application/x-www-form-urlencoded"
+	}
 	switch b := r.body.(type) {
 	case nil:
 	case string:
@@ -228,7 +254,7 @@ func (e *env) do(c caller, r req) result {
 }
 
 func resultOf(resp events.APIGatewayV2HTTPResponse) result {
-	return result{Status: resp.StatusCode, Headers: resp.Headers, Body: []byte(resp.Body)}
+	return result{Status: resp.StatusCode, Headers: resp.Headers, Body: []byte(resp.Body), Cookies: resp.Cookies}
 }
 
 // match matches a path against a route path with {params}.

@@ -1,5 +1,11 @@
 package api
 
+import (
+	"github.com/partner-admin-center/pac/shared/admin"
+	"github.com/partner-admin-center/pac/shared/apigw"
+	"github.com/partner-admin-center/pac/shared/linkpage"
+)
+
 // Route ties a route of template.yaml to its function directory and its handler.
 type Route struct {
 	Method   string
@@ -29,4 +35,38 @@ var Routes = []Route{
 	{"POST", "/operator/partners", "onboard-partner", OnboardPartner},
 	{"GET", "/operator/partners/{partnerId}", "get-partner", GetPartner},
 	{"PUT", "/operator/partners/{partnerId}/authorizations", "update-partner-authorizations", UpdatePartnerAuthorizations},
+	{"GET", "/catalog", "get-catalog", GetCatalog},
+	{"GET", "/tenant", "get-tenant", GetTenant},
+	{"GET", "/tenant/subscriptions", "list-tenant-subscriptions", ListTenantSubscriptions},
+	{"GET", "/tenant/partners", "list-tenant-partners", ListTenantPartners},
+	{"DELETE", "/tenant/partners/{partnerId}/delegated-admin", "end-delegated-admin", EndDelegatedAdmin},
+}
+
+// linkRoutes are the five routes of each link kind, under its collection path.
+func linkRoutes(collection, singular string, kind admin.LinkKind) []Route {
+	return []Route{
+		{"POST", collection, "create-" + singular, CreateLink(kind)},
+		{"GET", collection, "list-" + singular + "s", ListLinks(kind)},
+		{"GET", collection + "/{id}", "get-" + singular, GetLink(kind)},
+		{"DELETE", collection + "/{id}", "revoke-" + singular, RevokeLink(kind)},
+		{"POST", collection + "/{id}/emails", "email-" + singular, EmailLink(kind)},
+	}
+}
+
+// pageRoutes are the customer-facing link pages of a kind: GET shows, POST accepts.
+func pageRoutes(kind admin.LinkKind, name string) []Route {
+	path := kind.Path() + "{code}"
+	return []Route{
+		{"GET", path, "open-" + name + "-link", func(d *Deps) apigw.Handler { return linkpage.Open(d.Service, d.PublicBaseURL) }},
+		{"POST", path, "accept-" + name + "-link", func(d *Deps) apigw.Handler { return linkpage.Accept(d.Service, d.PublicBaseURL) }},
+	}
+}
+
+func init() {
+	Routes = append(Routes, linkRoutes("/trial-invitations", "trial-invitation", admin.LinkTrial)...)
+	Routes = append(Routes, linkRoutes("/purchase-offers", "purchase-offer", admin.LinkOffer)...)
+	Routes = append(Routes, linkRoutes("/delegated-admin-offers", "delegated-admin-offer", admin.LinkDelegatedAdmin)...)
+	Routes = append(Routes, pageRoutes(admin.LinkTrial, "trial")...)
+	Routes = append(Routes, pageRoutes(admin.LinkOffer, "offer")...)
+	Routes = append(Routes, pageRoutes(admin.LinkDelegatedAdmin, "delegated-admin")...)
 }

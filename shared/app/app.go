@@ -31,12 +31,15 @@ type Config struct {
 	Issuer     string
 	PublicKey  string
 	SigningKey string // only in functions that issue tokens
+	LinkKey    string // only in functions that build link URLs
+	PublicURL  string // PUBLIC_BASE_URL
 }
 
 // FromEnv reads the configuration; a missing required variable is an init error.
 func FromEnv() (Config, error) {
 	c := Config{Table: os.Getenv("TABLE_NAME"), Issuer: os.Getenv("TOKEN_ISSUER"),
-		PublicKey: os.Getenv("TOKEN_PUBLIC_KEY"), SigningKey: os.Getenv("TOKEN_SIGNING_KEY")}
+		PublicKey: os.Getenv("TOKEN_PUBLIC_KEY"), SigningKey: os.Getenv("TOKEN_SIGNING_KEY"),
+		LinkKey: os.Getenv("LINK_KEY"), PublicURL: os.Getenv("PUBLIC_BASE_URL")}
 	var missing []string
 	for name, v := range map[string]string{"TABLE_NAME": c.Table, "TOKEN_ISSUER": c.Issuer, "TOKEN_PUBLIC_KEY": c.PublicKey} {
 		if v == "" {
@@ -58,9 +61,19 @@ func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Tim
 	if err != nil {
 		return nil, fmt.Errorf("app: TOKEN_PUBLIC_KEY: %w", err)
 	}
+	st := store.New(db, cfg.Table)
 	d := &api.Deps{
-		Service:  &admin.Service{Store: store.New(db, cfg.Table), Passwords: hasher, Now: now, NewID: NewID},
-		Verifier: &auth.Verifier{Key: pub, Issuer: cfg.Issuer, Now: now},
+		Service: &admin.Service{Store: st, Links: st, Accepts: st, Tenants: st, Passwords: hasher, Now: now, NewID: NewID,
+			Codes: auth.HashOnlyCodes{}},
+		Verifier:      &auth.Verifier{Key: pub, Issuer: cfg.Issuer, Now: now},
+		PublicBaseURL: cfg.PublicURL,
+	}
+	if cfg.LinkKey != "" {
+		codes, err := auth.NewLinkCodes(cfg.LinkKey)
+		if err != nil {
+			return nil, fmt.Errorf("app: LINK_KEY: %w", err)
+		}
+		d.Service.Codes = codes
 	}
 	if cfg.SigningKey != "" {
 		// The key is checked against TOKEN_PUBLIC_KEY when the first token is signed (a mismatch

@@ -152,8 +152,8 @@ func TestVerifyEmptyHashTakesComparableTime(t *testing.T) {
 	}
 }
 
-// base32 is the alphabet of crypto/rand.Text (RFC 4648 base32, upper case).
-const base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+// textAlphabet is the alphabet of crypto/rand.Text (RFC 4648 base32, upper case).
+const textAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 func TestTemporary(t *testing.T) {
 	h := NewHasher(cheap)
@@ -172,7 +172,7 @@ func TestTemporary(t *testing.T) {
 		if len(raw) < 26 {
 			t.Fatalf("%q has %d base32 characters, want at least 26 (≥128 bits)", pw, len(raw))
 		}
-		if j := strings.IndexFunc(raw, func(r rune) bool { return !strings.ContainsRune(base32, r) }); j >= 0 {
+		if j := strings.IndexFunc(raw, func(r rune) bool { return !strings.ContainsRune(textAlphabet, r) }); j >= 0 {
 			t.Fatalf("%q has %q outside the base32 alphabet", pw, raw[j])
 		}
 		for k, g := range strings.Split(pw, "-") {

@@ -85,7 +85,7 @@ type userItem struct {
 
 func toUserItem(u admin.User) userItem {
 	return userItem{
-		PK: partnerPK(u.OrgID), SK: userSK(u.ID), Type: typeUser, ID: u.ID, OrgID: u.OrgID, OrgKind: string(u.OrgKind),
+		PK: orgPK(u.OrgID), SK: userSK(u.ID), Type: typeUser, ID: u.ID, OrgID: u.OrgID, OrgKind: string(u.OrgKind),
 		Email: u.Email, DisplayName: u.DisplayName, CompanyRole: string(u.CompanyRole), CustomerAccess: string(u.CustomerAccess),
 		Status: string(u.Status), PasswordChangeRequired: u.PasswordChangeRequired, SessionEpoch: u.SessionEpoch,
 		Version: u.Version, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
@@ -112,17 +112,22 @@ type loginItem struct {
 	PasswordHash string `dynamodbav:"passwordHash"`
 	// MustChange mirrors the user's PasswordChangeRequired (written in the same transactions) so
 	// that sign-in needs no second read.
-	MustChange   bool `dynamodbav:"passwordChangeRequired"`
-	SessionEpoch int  `dynamodbav:"sessionEpoch"`
+	MustChange   bool   `dynamodbav:"passwordChangeRequired"`
+	SessionEpoch int    `dynamodbav:"sessionEpoch"`
+	Cloud        string `dynamodbav:"cloud,omitempty"`
+	OrgName      string `dynamodbav:"orgName,omitempty"`
+	OrgDomain    string `dynamodbav:"orgDomain,omitempty"`
 }
 
 func toLoginItem(l admin.Login) loginItem {
 	return loginItem{PK: loginPK(l.Email), SK: skLogin, Type: typeLogin, Email: l.Email, UserID: l.UserID, OrgID: l.OrgID,
-		OrgKind: string(l.OrgKind), PasswordHash: l.PasswordHash, MustChange: l.PasswordChangeRequired, SessionEpoch: l.SessionEpoch}
+		OrgKind: string(l.OrgKind), PasswordHash: l.PasswordHash, MustChange: l.PasswordChangeRequired, SessionEpoch: l.SessionEpoch,
+		Cloud: string(l.Cloud), OrgName: l.OrgName, OrgDomain: l.OrgDomain}
 }
 
 func (it loginItem) domain() admin.Login {
-	return admin.Login{Email: it.Email, UserID: it.UserID, OrgID: it.OrgID, OrgKind: admin.OrgKind(it.OrgKind), PasswordHash: it.PasswordHash, PasswordChangeRequired: it.MustChange, SessionEpoch: it.SessionEpoch}
+	return admin.Login{Email: it.Email, UserID: it.UserID, OrgID: it.OrgID, OrgKind: admin.OrgKind(it.OrgKind), PasswordHash: it.PasswordHash, PasswordChangeRequired: it.MustChange, SessionEpoch: it.SessionEpoch,
+		Cloud: admin.Cloud(it.Cloud), OrgName: it.OrgName, OrgDomain: it.OrgDomain}
 }
 
 type activityItem struct {
@@ -143,7 +148,7 @@ type activityItem struct {
 }
 
 func toActivityItem(a admin.Activity) activityItem {
-	return activityItem{PK: partnerPK(a.OrgID), SK: activitySK(a.ID), Type: typeActivity, ID: a.ID, At: a.At,
+	return activityItem{PK: orgPK(a.OrgID), SK: activitySK(a.ID), Type: typeActivity, ID: a.ID, At: a.At,
 		ActorType: a.Actor.Type, ActorID: a.Actor.ID, ActorEmail: a.Actor.Email, Action: a.Action,
 		TargetType: a.Target.Type, TargetID: a.Target.ID, CustomerID: a.CustomerID, Before: a.Before, After: a.After}
 }

@@ -6,6 +6,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/partner-admin-center/pac/shared/admin"
 )
 
 // Every key of the table is built here and nowhere else. Partition keys always start with the
@@ -19,6 +23,13 @@ import (
 //	login           LOGIN#<email>              LOGIN
 //	sign-in guard   SIGNIN#<sha256(email)>     GUARD#<window number>   (TTL)
 //	idempotency     IDEM#<scope>#<sha256(key)> IDEM                    (TTL)
+//	customer        CUSTOMER#<cid>             PROFILE
+//	customer user   CUSTOMER#<cid>             USER#<uid>
+//	subscription    CUSTOMER#<cid>             SUB#<sid>
+//	relationship    CUSTOMER#<cid>             PARTNER#<pid>     and    PARTNER#<pid>  CUSTOMER#<cid>
+//	domain prefix   DOMAIN#<cloud>#<prefix>    DOMAIN                  (uniqueness per cloud)
+//	code guesses    RATE#<sha256(source)>      CODES#<window>          (TTL)
+//	links           see links.go
 const (
 	attrPK  = "PK"
 	attrSK  = "SK"
@@ -31,11 +42,23 @@ const (
 )
 
 func partnerPK(partnerID string) string { return "PARTNER#" + partnerID }
-func userSK(userID string) string       { return skUser + userID }
-func activitySK(actID string) string    { return skAct + actID }
-func loginPK(email string) string       { return "LOGIN#" + strings.ToLower(email) }
-func guardPK(email string) string       { return "SIGNIN#" + sha(strings.ToLower(email)) }
-func idemPK(scope, key string) string   { return "IDEM#" + scope + "#" + sha(key) }
+
+// customerPK is the partition of a customer organization (its profile, users, subscriptions,
+// relationships and activity).
+func customerPK(customerID string) string { return "CUSTOMER#" + customerID }
+
+// orgPK is the partition of an organization of either kind, told apart by the id's prefix.
+func orgPK(orgID string) string {
+	if strings.HasPrefix(orgID, "cus_") {
+		return customerPK(orgID)
+	}
+	return partnerPK(orgID)
+}
+func userSK(userID string) string     { return skUser + userID }
+func activitySK(actID string) string  { return skAct + actID }
+func loginPK(email string) string     { return "LOGIN#" + strings.ToLower(email) }
+func guardPK(email string) string     { return "SIGNIN#" + sha(strings.ToLower(email)) }
+func idemPK(scope, key string) string { return "IDEM#" + scope + "#" + sha(key) }
 
 // guardSK names the fixed sign-in window that starts at start (epoch milliseconds).
 func guardSK(start time.Time) string { return skGuard + strconv.FormatInt(start.UnixMilli(), 10) }
@@ -43,4 +66,46 @@ func guardSK(start time.Time) string { return skGuard + strconv.FormatInt(start.
 func sha(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:])
+}
+
+// Link keys (see links.go for the layout).
+const skLink = "LINK#"
+
+func linkPrefix(kind admin.LinkKind, id string) string { return skLink + string(kind) + "#" + id + "#" }
+func linkSK(kind admin.LinkKind, id string) string     { return linkPrefix(kind, id) + "~" }
+func linksGSI(pid string, kind admin.LinkKind) string {
+	return "LINKS#" + pid + "#" + string(kind)
+}
+func codePK(hash string) string { return "CODE#" + hash }
+
+// Outbox items (emails to send): one partition per email. While pending, GSI1 lists them by due
+// time (OUTBOX#pending / nextAttemptAt); while sending, by lease end (OUTBOX#sending /
+// leaseUntil): the sweeper's two queries (docs/architecture.md, "Email outbox").
+const skOutbox = "OUTBOX"
+
+func outboxPK(outboxID string) string  { return "OUTBOX#" + outboxID }
+func outboxGSIPK(status string) string { return "OUTBOX#" + status }
+func outboxGSISK(at time.Time) string  { return padMillis(at.UnixMilli()) }
+func padMillis(ms int64) string {
+	s := strconv.FormatInt(max(ms, 0), 10)
+	return strings.Repeat("0", max(15-len(s), 0)) + s
+}
+
+// Customer-side keys (see the table at the top of this file).
+const (
+	skSub     = "SUB#"
+	skPartner = "PARTNER#"
+)
+
+func subSK(id string) string              { return skSub + id }
+func partnerSK(partnerID string) string   { return skPartner + partnerID }    // a customer's side of a relationship
+func customerSK(customerID string) string { return "CUSTOMER#" + customerID } // a partner's side
+func linkUseSK(kind admin.LinkKind, linkID, useID string) string {
+	return linkPrefix(kind, linkID) + "USE#" + useID
+}
+func domainPK(cloud admin.Cloud, prefix string) string {
+	return "DOMAIN#" + string(cloud) + "#" + prefix
+}
+func rateKey(source string, window int64) map[string]types.AttributeValue {
+	return key("RATE#"+sha(source), "CODES#"+strconv.FormatInt(window, 10))
 }

@@ -37,7 +37,12 @@ type Store struct {
 	IdempotencyTTL time.Duration
 }
 
-var _ admin.Store = (*Store)(nil)
+var (
+	_ admin.Store       = (*Store)(nil)
+	_ admin.LinkStore   = (*Store)(nil)
+	_ admin.AcceptStore = (*Store)(nil)
+	_ admin.TenantStore = (*Store)(nil)
+)
 
 // New returns a Store over table.
 func New(db API, table string) *Store {

@@ -170,6 +170,13 @@ func banner(w io.Writer, rt *localrun.Runtime, took time.Duration) {
 		}
 		fmt.Fprintln(w)
 	}
+	if len(creds.Links) > 0 {
+		fmt.Fprintf(w, "  Customer journey (open in a browser; the emails land in the inbox above):\n")
+		for _, l := range creds.Links {
+			fmt.Fprintf(w, "    %-24s %s\n      %s\n", l.Partner, l.Offer, l.URL)
+		}
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintf(w, "  Operator token (the AWS_IAM routes /operator/...):\n    %s\n\n", rt.OperatorToken)
 	if first != "" {
 		fmt.Fprintf(w, "  Try:\n")
@@ -310,14 +317,19 @@ func bench(args []string) int {
 	return 0
 }
 
-// keygen prints a fresh Ed25519 key pair for the TokenSigningKey and TokenPublicKey parameters.
+// keygen prints fresh keys for the TokenSigningKey, TokenPublicKey and LinkKey parameters.
 func keygen() int {
 	seed, pub, err := auth.EncodeKeyPair()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	fmt.Printf("TokenSigningKey=%s\nTokenPublicKey=%s\n", seed, pub)
+	link, err := auth.NewLinkKey()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Printf("TokenSigningKey=%s\nTokenPublicKey=%s\nLinkKey=%s\n", seed, pub, link)
 	return 0
 }
 

@@ -1,0 +1,18 @@
+// Command create-trial-invitation is the Lambda function of POST /trial-invitations.
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/partner-admin-center/pac/shared/admin"
+	"github.com/partner-admin-center/pac/shared/api"
+	"github.com/partner-admin-center/pac/shared/apigw"
+	"github.com/partner-admin-center/pac/shared/app"
+)
+
+func main() {
+	deps := app.MustDeps(context.Background())
+	lambda.Start(apigw.Lambda("create-trial-invitation", api.CreateLink(admin.LinkTrial)(deps)))
+}

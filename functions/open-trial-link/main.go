@@ -1,0 +1,17 @@
+// Command open-trial-link is the Lambda function of GET /trial/{code}.
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/partner-admin-center/pac/shared/apigw"
+	"github.com/partner-admin-center/pac/shared/app"
+	"github.com/partner-admin-center/pac/shared/linkpage"
+)
+
+func main() {
+	deps := app.MustDeps(context.Background())
+	lambda.Start(apigw.Lambda("open-trial-link", linkpage.Open(deps.Service, deps.PublicBaseURL)))
+}

@@ -1,0 +1,436 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"strings"
+	"time"
+)
+
+// Customer is a customer organization (tenant). It lives in one cloud, like its partners.
+type Customer struct {
+	ID           string
+	Name         string
+	DomainPrefix string // unique per cloud: <prefix>.onmicrosoft.com (or .partner.onmschina.cn)
+	Country      string
+	Cloud        Cloud
+	Version      int
+	CreatedAt    time.Time
+}
+
+// SubscriptionStatus is the state of a customer subscription.
+type SubscriptionStatus string
+
+const (
+	SubscriptionTrial  SubscriptionStatus = "trial"
+	SubscriptionActive SubscriptionStatus = "active"
+)
+
+// Subscription is a customer's subscription to a product. The partner through whose link it was
+// set up is its Partner of Record (POR), kept as a dated history.
+type Subscription struct {
+	ID              string
+	CustomerID      string
+	ProductID       string
+	ProductName     string
+	Licenses        int
+	Status          SubscriptionStatus
+	TrialEndsAt     time.Time
+	PartnerOfRecord string
+	PORHistory      []PORPeriod
+	LinkID          string
+	Version         int
+	CreatedAt       time.Time
+}
+
+// PORPeriod is one period of a subscription's Partner of Record history.
+type PORPeriod struct {
+	PartnerID string    `json:"partnerId"`
+	From      time.Time `json:"from"`
+}
+
+// DelegatedAdmin is a customer's grant of delegated administration to a partner: a scope and an
+// end date (no standing access), optionally extending itself; the customer may end it any time.
+type DelegatedAdmin struct {
+	Scope      CustomerAccess `json:"scope"`
+	StartsAt   time.Time      `json:"startsAt"`
+	EndsAt     time.Time      `json:"endsAt"`
+	AutoExtend bool           `json:"autoExtend"`
+	Status     string         `json:"status"` // active or ended
+	EndedAt    *time.Time     `json:"endedAt,omitempty"`
+}
+
+// Relationship links a customer and a partner: since when, and any delegated administration.
+type Relationship struct {
+	CustomerID     string
+	CustomerName   string
+	CustomerDomain string
+	PartnerID      string
+	PartnerName    string
+	Since          time.Time
+	DelegatedAdmin *DelegatedAdmin
+	Version        int
+}
+
+// NewCustomer is the sign-up form of a link page.
+type NewCustomer struct {
+	Name         string
+	DomainPrefix string
+	Country      string
+	AdminName    string
+	Email        string
+	Password     string
+}
+
+// Acceptance is what a customer answers on a link page.
+type Acceptance struct {
+	Code string
+	// Exactly one of SignUp and SignIn.
+	SignUp *NewCustomer
+	SignIn *Credentials
+	// Licenses overrides a purchase offer's counts, by product id, within the product's limits.
+	Licenses map[string]int
+	// DelegatedAdmin answers an included or stand-alone delegated-admin offer: "accept" or
+	// "decline" (a stand-alone offer must be accepted to be of any use).
+	DelegatedAdmin string
+	// SourceIP of the request (rate limits).
+	SourceIP string
+}
+
+// Credentials are an existing customer admin's email and password.
+type Credentials struct {
+	Email, Password string
+}
+
+// Accepted is the outcome shown on the confirmation page.
+type Accepted struct {
+	Customer       Customer
+	Partner        Partner
+	Subscriptions  []Subscription
+	DelegatedAdmin *DelegatedAdmin // nil: not offered or declined
+	Declined       bool
+	NewCustomer    bool
+}
+
+// LinkView is what a link page shows: the link and its partner.
+type LinkView struct {
+	Link    Link
+	Partner Partner
+}
+
+// AcceptStore is what the link pages need from storage.
+type AcceptStore interface {
+	// ResolveCode reads the link and partner of a code's hash (CodeNotFound if unknown).
+	ResolveCode(ctx context.Context, codeHash string) (Link, Partner, error)
+	// CountInvalidCode counts a failed code lookup of a source in the current window and
+	// returns the count.
+	CountInvalidCode(ctx context.Context, source string, now time.Time, window time.Duration) (int, error)
+	// Accept writes every effect of an acceptance in one transaction. The link condition
+	// (active, not expired, uses left) is checked in it; a failure is CodeNotFound (the link is
+	// no longer valid). newRelationship says whether the partner-customer link is new.
+	Accept(ctx context.Context, a AcceptWrite) error
+	// Relationship reads a customer's relationship with a partner (CodeNotFound if none).
+	Relationship(ctx context.Context, customerID, partnerID string) (Relationship, error)
+}
+
+// AcceptWrite is everything one acceptance writes.
+type AcceptWrite struct {
+	Link            Link
+	Use             LinkUse
+	Now             time.Time
+	NewCustomer     *Customer // with Admin and AdminLogin
+	Admin           User
+	AdminLogin      Login
+	Subscriptions   []Subscription
+	Relationship    Relationship
+	NewRelationship bool // else the existing one is updated (version-guarded)
+	PrevVersion     int
+	Activities      []Activity
+	Emails          []Email
+}
+
+// Invalid-code rate limit: failed lookups per source address and window.
+const (
+	InvalidCodeWindow = 10 * time.Minute
+	MaxInvalidCodes   = 20
+)
+
+// ErrLinkInvalid is the one answer for unknown, expired, revoked and used-up codes.
+var ErrLinkInvalid = Errorf(CodeNotFound, "this link is not valid")
+
+// OpenLink resolves a code for its page. Unknown, expired, revoked and used-up codes all get
+// ErrLinkInvalid; a source that tries too many unknown codes is throttled (the only write a GET
+// may cause is that counter; no business state changes).
+func (s *Service) OpenLink(ctx context.Context, code, sourceIP string) (LinkView, error) {
+	l, p, err := s.resolve(ctx, code, sourceIP)
+	return LinkView{Link: l, Partner: p}, err
+}
+
+func (s *Service) resolve(ctx context.Context, code, sourceIP string) (Link, Partner, error) {
+	now := s.Now()
+	var l Link
+	var p Partner
+	var err error = ErrLinkInvalid
+	if wellFormedCode(code) {
+		l, p, err = s.Accepts.ResolveCode(ctx, s.Codes.Hash(code))
+		if err == nil && l.State(now) != LinkActive {
+			return Link{}, Partner{}, ErrLinkInvalid // a real code, past its use: not a guess
+		}
+	}
+	if ErrorCode(err) != CodeNotFound {
+		return l, p, err
+	}
+	// An unknown or malformed code: count it against the source's guessing budget.
+	n, cerr := s.Accepts.CountInvalidCode(ctx, sourceIP, now, InvalidCodeWindow)
+	if cerr != nil {
+		return Link{}, Partner{}, cerr
+	}
+	if n > MaxInvalidCodes {
+		return Link{}, Partner{}, &Error{Code: CodeSignInThrottled, Message: "too many invalid links from this address; try again later",
+			RetryAfter: int(InvalidCodeWindow.Seconds())}
+	}
+	return Link{}, Partner{}, ErrLinkInvalid
+}
+
+func wellFormedCode(s string) bool {
+	if len(s) != 26 {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
+			return false
+		}
+	}
+	return true
+}
+
+// Accept carries out a customer's answer to a link in one transaction. Errors: ErrLinkInvalid,
+// CodeValidation and CodeWeakPassword (form fields), CodeEmailTaken, CodeInvalidCredentials,
+// CodeSignInThrottled, CodeForbidden (a customer of another cloud).
+func (s *Service) Accept(ctx context.Context, in Acceptance) (Accepted, error) {
+	l, p, err := s.resolve(ctx, in.Code, in.SourceIP)
+	if err != nil {
+		return Accepted{}, err
+	}
+	// Validate the answers before anything else.
+	var pr Problems
+	offersDA := l.DelegatedAdmin != nil
+	switch {
+	case offersDA && in.DelegatedAdmin != "accept" && in.DelegatedAdmin != "decline":
+		pr.Add("delegatedAdmin", "required", "accept or decline the delegated administration")
+	case !offersDA && in.DelegatedAdmin != "":
+		pr.Add("delegatedAdmin", "not_offered", "this link offers no delegated administration")
+	case l.Kind == LinkDelegatedAdmin && in.DelegatedAdmin == "decline":
+		// A stand-alone offer may be declined: the partner is told; nothing else changes.
+	}
+	lines := l.Lines
+	if l.Kind == LinkOffer {
+		lines = make([]OfferLine, len(l.Lines))
+		for i, line := range l.Lines {
+			lines[i] = line
+			if n, ok := in.Licenses[line.ProductID]; ok {
+				prod, _ := FindProduct(p.Cloud, line.ProductID)
+				if n < prod.MinLicenses || n > prod.MaxLicenses {
+					pr.Add("licenses."+line.ProductID, "range", "must be from "+itoa(prod.MinLicenses)+" to "+itoa(prod.MaxLicenses))
+				}
+				lines[i].Licenses = n
+			}
+		}
+		for id := range in.Licenses {
+			if !slicesContainsLine(l.Lines, id) {
+				pr.Add("licenses."+id, "not_offered", "is not a product of this offer")
+			}
+		}
+	}
+	if (in.SignUp == nil) == (in.SignIn == nil) {
+		pr.Add("account", "required", "sign up a new organization or sign in as an existing customer admin")
+	}
+	now := s.Now()
+	w := AcceptWrite{Link: l, Now: now}
+	var customer Customer
+	if in.SignUp != nil {
+		c, u, login, err := s.newCustomer(&pr, p.Cloud, *in.SignUp, now)
+		if err != nil {
+			return Accepted{}, err
+		}
+		customer, w.NewCustomer, w.Admin, w.AdminLogin = c, &c, u, login
+	}
+	if err := pr.Err(); err != nil {
+		return Accepted{}, err
+	}
+	if in.SignIn != nil {
+		login, err := s.SignIn(ctx, in.SignIn.Email, in.SignIn.Password, OrgCustomer)
+		if err != nil {
+			return Accepted{}, err
+		}
+		if login.Cloud != p.Cloud {
+			return Accepted{}, errForbidden("this organization is in another cloud than the partner; it cannot accept this link")
+		}
+		customer = Customer{ID: login.OrgID, Name: login.OrgName, DomainPrefix: login.OrgDomain, Cloud: login.Cloud}
+		w.Admin = User{ID: login.UserID, OrgID: login.OrgID, OrgKind: OrgCustomer, Email: login.Email}
+	}
+	if l.TargetCustomerID != "" && l.TargetCustomerID != customer.ID {
+		return Accepted{}, ErrLinkInvalid // offered to another customer: as if it did not exist
+	}
+	// The subscriptions bought or tried through the link, with its partner as POR.
+	switch l.Kind {
+	case LinkTrial:
+		prod, _ := FindProduct(p.Cloud, l.ProductID)
+		days := prod.TrialDays
+		if days == 0 {
+			days = DefaultTrialDays
+		}
+		w.Subscriptions = append(w.Subscriptions, s.subscription(customer.ID, p.ID, l.ID, prod, prod.TrialLicenseCap, SubscriptionTrial, now.AddDate(0, 0, days), now))
+	case LinkOffer:
+		for _, line := range lines {
+			prod, _ := FindProduct(p.Cloud, line.ProductID)
+			w.Subscriptions = append(w.Subscriptions, s.subscription(customer.ID, p.ID, l.ID, prod, line.Licenses, SubscriptionActive, time.Time{}, now))
+		}
+	}
+	// The relationship: new, or the existing one (a returning customer).
+	rel := Relationship{CustomerID: customer.ID, CustomerName: customer.Name, CustomerDomain: customer.DomainPrefix,
+		PartnerID: p.ID, PartnerName: p.Contact.Name, Since: now, Version: 1}
+	w.NewRelationship = true
+	if w.NewCustomer == nil {
+		prev, err := s.Accepts.Relationship(ctx, customer.ID, p.ID)
+		switch {
+		case err == nil:
+			rel, w.NewRelationship, w.PrevVersion = prev, false, prev.Version
+			rel.Version++
+		case ErrorCode(err) != CodeNotFound:
+			return Accepted{}, err
+		}
+	}
+	var da *DelegatedAdmin
+	if offersDA && in.DelegatedAdmin == "accept" {
+		da = &DelegatedAdmin{Scope: l.DelegatedAdmin.Scope, StartsAt: now, EndsAt: now.AddDate(0, 0, l.DelegatedAdmin.DurationDays),
+			AutoExtend: l.DelegatedAdmin.AutoExtend, Status: "active"}
+		rel.DelegatedAdmin = da
+	}
+	w.Relationship = rel
+	answer := ""
+	if offersDA {
+		answer = in.DelegatedAdmin + "ed"
+		if in.DelegatedAdmin == "decline" {
+			answer = "declined"
+		}
+	}
+	w.Use = LinkUse{LinkID: l.ID, CustomerID: customer.ID, CustomerName: customer.Name, At: now, DelegatedAdmin: answer}
+	w.Activities, w.Emails = s.acceptRecords(p, l, customer, w, answer)
+	// A conflict with a concurrent acceptance of the same link is retried: the link's condition
+	// decides who gets the remaining uses.
+	for attempt := 0; ; attempt++ {
+		err = s.Accepts.Accept(ctx, w)
+		if ErrorCode(err) != CodeConcurrentRequest || attempt == 6 {
+			break
+		}
+		time.Sleep(time.Duration(5+rand.IntN(20<<attempt)) * time.Millisecond)
+	}
+	if err != nil {
+		return Accepted{}, err
+	}
+	return Accepted{Customer: customer, Partner: p, Subscriptions: w.Subscriptions, DelegatedAdmin: da,
+		Declined: answer == "declined", NewCustomer: w.NewCustomer != nil}, nil
+}
+
+func slicesContainsLine(lines []OfferLine, id string) bool {
+	for _, l := range lines {
+		if l.ProductID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Service) subscription(customerID, partnerID, linkID string, prod Product, licenses int, st SubscriptionStatus, trialEnds, now time.Time) Subscription {
+	return Subscription{ID: s.NewID("sub"), CustomerID: customerID, ProductID: prod.ID, ProductName: prod.Name, Licenses: licenses,
+		Status: st, TrialEndsAt: trialEnds, PartnerOfRecord: partnerID, PORHistory: []PORPeriod{{PartnerID: partnerID, From: now}},
+		LinkID: linkID, Version: 1, CreatedAt: now}
+}
+
+// newCustomer validates a sign-up and builds the organization, its admin and the admin's login.
+func (s *Service) newCustomer(pr *Problems, cloud Cloud, n NewCustomer, now time.Time) (Customer, User, Login, error) {
+	name := text(pr, "organization", n.Name, 1, 200)
+	prefix := strings.ToLower(strings.TrimSpace(n.DomainPrefix))
+	if !validPrefix(prefix) {
+		pr.Add("domainPrefix", "domain_prefix", "must be 3 to 27 lower-case letters and digits, starting with a letter")
+	}
+	country := strings.ToUpper(strings.TrimSpace(n.Country))
+	if len(country) != 2 || !isUpper(country[0]) || !isUpper(country[1]) {
+		pr.Add("country", "country", "must be an ISO 3166-1 alpha-2 country code such as DE")
+	}
+	adminName := text(pr, "adminName", n.AdminName, 1, 100)
+	email := NormalizeEmail(pr, "email", n.Email)
+	if err := CheckPassword("password", n.Password, email, adminName); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			*pr = append(*pr, e.Fields...)
+		}
+	}
+	if len(*pr) > 0 {
+		return Customer{}, User{}, Login{}, nil
+	}
+	hash, err := s.Passwords.Hash(n.Password)
+	if err != nil {
+		return Customer{}, User{}, Login{}, err
+	}
+	c := Customer{ID: s.NewID("cus"), Name: name, DomainPrefix: prefix, Country: country, Cloud: cloud, Version: 1, CreatedAt: now}
+	u := User{ID: s.NewID("usr"), OrgID: c.ID, OrgKind: OrgCustomer, Email: email, DisplayName: adminName,
+		CompanyRole: RoleGlobalAdmin, CustomerAccess: AccessNone, Status: UserActive, Version: 1, CreatedAt: now, UpdatedAt: now}
+	l := Login{Email: email, UserID: u.ID, OrgID: c.ID, OrgKind: OrgCustomer, PasswordHash: hash, Cloud: cloud, OrgName: name, OrgDomain: prefix}
+	return c, u, l, nil
+}
+
+func validPrefix(s string) bool {
+	if len(s) < 3 || len(s) > 27 || !(s[0] >= 'a' && s[0] <= 'z') {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// acceptRecords are the activity entries (partner and customer logs) and the two emails.
+func (s *Service) acceptRecords(p Partner, l Link, c Customer, w AcceptWrite, answer string) ([]Activity, []Email) {
+	actor := Actor{Type: "user", ID: w.Admin.ID, Email: w.Admin.Email}
+	after := map[string]any{"link": l.ID, "kind": string(l.Kind), "subscriptions": len(w.Subscriptions)}
+	if answer != "" {
+		after["delegatedAdmin"] = answer
+	}
+	acts := []Activity{
+		{ID: s.NewID("act"), OrgID: p.ID, At: w.Now, Actor: actor, Action: "link.accepted", Target: Target{"link", l.ID}, CustomerID: c.ID, After: after},
+		{ID: s.NewID("act"), OrgID: c.ID, At: w.Now, Actor: actor, Action: "partner.offer_accepted", Target: Target{"partner", p.ID}, CustomerID: c.ID, After: after},
+	}
+	summary := acceptSummary(p.Cloud, w.Subscriptions, w.Relationship.DelegatedAdmin, answer)
+	pc := p.Contact
+	emails := []Email{
+		{ID: s.NewID("out"), OrgID: c.ID, Template: "customer_welcome", To: []string{w.Admin.Email}, Data: map[string]string{
+			"customerName": c.Name, "partnerName": pc.Name, "partnerEmail": pc.Email, "partnerPhone": pc.Phone, "cloud": string(p.Cloud), "summary": summary}},
+		{ID: s.NewID("out"), OrgID: p.ID, Template: "partner_answer", To: []string{pc.Email}, Data: map[string]string{
+			"partnerName": pc.Name, "customerName": c.Name, "customerDomain": c.DomainPrefix, "offerKind": string(l.Kind),
+			"answer": map[bool]string{true: "declined", false: "accepted"}[answer == "declined" && l.Kind == LinkDelegatedAdmin], "summary": summary}},
+	}
+	return acts, emails
+}
+
+func acceptSummary(cloud Cloud, subs []Subscription, da *DelegatedAdmin, answer string) string {
+	var parts []string
+	for _, s := range subs {
+		if s.Status == SubscriptionTrial {
+			parts = append(parts, "trial of "+s.ProductName+" ("+itoa(s.Licenses)+" licenses) until "+s.TrialEndsAt.Format("2006-01-02"))
+		} else {
+			parts = append(parts, itoa(s.Licenses)+" × "+s.ProductName)
+		}
+	}
+	switch {
+	case da != nil:
+		parts = append(parts, "delegated administration ("+string(da.Scope)+") until "+da.EndsAt.Format("2006-01-02"))
+	case answer == "declined":
+		parts = append(parts, "delegated administration declined")
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,123 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/partner-admin-center/pac/shared/admin"
+	"github.com/partner-admin-center/pac/shared/apigw"
+)
+
+// customerHandler is a handler for an authenticated customer admin.
+type customerHandler func(ctx context.Context, r *apigw.Request, s admin.CustomerSession) (response, error)
+
+// customer verifies a customer admin's token and loads its current records (one round trip).
+func customer(d *Deps, h customerHandler) apigw.Handler {
+	return func(ctx context.Context, r *apigw.Request) (response, error) {
+		tok, err := r.BearerToken()
+		if err != nil {
+			return response{}, err
+		}
+		c, err := d.Verifier.Verify(tok)
+		if err != nil {
+			return response{}, admin.Errorf(admin.CodeUnauthenticated, "the access token is not valid or has expired; sign in again")
+		}
+		if c.OrgKind != string(admin.OrgCustomer) {
+			return response{}, admin.Errorf(admin.CodeForbidden, "these routes are for customer administrators")
+		}
+		s, err := d.Service.AuthenticateCustomer(ctx, c.OrgID, c.Subject, c.Epoch)
+		if err != nil {
+			return response{}, err
+		}
+		return h(ctx, r, s)
+	}
+}
+
+// GetTenant: GET /tenant.
+func GetTenant(d *Deps) apigw.Handler {
+	return customer(d, func(ctx context.Context, r *apigw.Request, s admin.CustomerSession) (response, error) {
+		if err := noQuery(r); err != nil {
+			return response{}, err
+		}
+		c := s.Customer
+		return apigw.JSON(http.StatusOK, struct {
+			CustomerID   string      `json:"customerId"`
+			Name         string      `json:"name"`
+			DomainPrefix string      `json:"domainPrefix"`
+			Country      string      `json:"country"`
+			Cloud        admin.Cloud `json:"cloud"`
+			CreatedAt    time.Time   `json:"createdAt"`
+		}{c.ID, c.Name, c.DomainPrefix, c.Country, c.Cloud, c.CreatedAt})
+	})
+}
+
+type subscriptionBody struct {
+	SubscriptionID  string                   `json:"subscriptionId"`
+	ProductID       string                   `json:"productId"`
+	ProductName     string                   `json:"productName"`
+	Licenses        int                      `json:"licenses"`
+	Status          admin.SubscriptionStatus `json:"status"`
+	TrialEndsAt     *time.Time               `json:"trialEndsAt,omitempty"`
+	PartnerOfRecord string                   `json:"partnerOfRecord"`
+	PORHistory      []admin.PORPeriod        `json:"porHistory"`
+	CreatedAt       time.Time                `json:"createdAt"`
+}
+
+func toSubscription(s admin.Subscription) subscriptionBody {
+	b := subscriptionBody{SubscriptionID: s.ID, ProductID: s.ProductID, ProductName: s.ProductName, Licenses: s.Licenses, Status: s.Status,
+		PartnerOfRecord: s.PartnerOfRecord, PORHistory: nonNil(s.PORHistory), CreatedAt: s.CreatedAt}
+	if !s.TrialEndsAt.IsZero() {
+		b.TrialEndsAt = &s.TrialEndsAt
+	}
+	return b
+}
+
+// ListTenantSubscriptions: GET /tenant/subscriptions.
+func ListTenantSubscriptions(d *Deps) apigw.Handler {
+	return customer(d, func(ctx context.Context, r *apigw.Request, s admin.CustomerSession) (response, error) {
+		page, err := pageRequest(r)
+		if err != nil {
+			return response{}, err
+		}
+		subs, err := d.Service.TenantSubscriptions(ctx, s, page)
+		if err != nil {
+			return response{}, err
+		}
+		return apigw.JSON(http.StatusOK, toPage(subs, toSubscription))
+	})
+}
+
+type partnerRelBody struct {
+	PartnerID      string                `json:"partnerId"`
+	PartnerName    string                `json:"partnerName"`
+	Since          time.Time             `json:"since"`
+	DelegatedAdmin *admin.DelegatedAdmin `json:"delegatedAdmin"`
+}
+
+// ListTenantPartners: GET /tenant/partners.
+func ListTenantPartners(d *Deps) apigw.Handler {
+	return customer(d, func(ctx context.Context, r *apigw.Request, s admin.CustomerSession) (response, error) {
+		page, err := pageRequest(r)
+		if err != nil {
+			return response{}, err
+		}
+		rels, err := d.Service.TenantPartners(ctx, s, page)
+		if err != nil {
+			return response{}, err
+		}
+		return apigw.JSON(http.StatusOK, toPage(rels, func(r admin.Relationship) partnerRelBody {
+			return partnerRelBody{PartnerID: r.PartnerID, PartnerName: r.PartnerName, Since: r.Since, DelegatedAdmin: r.DelegatedAdmin}
+		}))
+	})
+}
+
+// EndDelegatedAdmin: DELETE /tenant/partners/{partnerId}/delegated-admin.
+func EndDelegatedAdmin(d *Deps) apigw.Handler {
+	return customer(d, func(ctx context.Context, r *apigw.Request, s admin.CustomerSession) (response, error) {
+		if err := d.Service.EndDelegatedAdmin(ctx, s, r.PathParam("partnerId")); err != nil {
+			return response{}, err
+		}
+		return apigw.NoContent()
+	})
+}

@@ -1,0 +1,82 @@
+package mailer
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"github.com/partner-admin-center/pac/shared/email"
+	"github.com/partner-admin-center/pac/shared/store"
+)
+
+// FromEnv builds a Mailer from the function's environment (docs/architecture.md, "Function
+// environment"): TABLE_NAME, SENDER_ADDRESS (required only when withSES), the region and
+// credentials Lambda provides, and the local emulator endpoints AWS_ENDPOINT_URL_DYNAMODB and
+// AWS_ENDPOINT_URL_SESV2, each applied to its own client only. The sweeper passes withSES false:
+// it never sends, so it builds no SES client.
+func FromEnv(function string, withSES bool) (*Mailer, error) {
+	table, from := os.Getenv("TABLE_NAME"), os.Getenv("SENDER_ADDRESS")
+	var missing []string
+	if table == "" {
+		missing = append(missing, "TABLE_NAME")
+	}
+	if withSES && from == "" {
+		missing = append(missing, "SENDER_ADDRESS")
+	}
+	id, secret, region := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"), os.Getenv("AWS_REGION")
+	for name, v := range map[string]string{"AWS_REGION": region, "AWS_ACCESS_KEY_ID": id, "AWS_SECRET_ACCESS_KEY": secret} {
+		if v == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("mailer: missing environment: %s", strings.Join(missing, ", "))
+	}
+	// Built from the environment directly, like app.AWSConfig (no shared-config probing at
+	// cold start), but without a config-wide BaseEndpoint: each client gets its own.
+	cfg := aws.Config{Region: region,
+		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(id, secret, os.Getenv("AWS_SESSION_TOKEN")))}
+	ddbEndpoint := os.Getenv("AWS_ENDPOINT_URL_DYNAMODB")
+	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+		if ddbEndpoint != "" {
+			o.BaseEndpoint = aws.String(ddbEndpoint)
+			// DynamoDB Local sends CRC32 headers that do not match some error bodies; AWS does not.
+			o.DisableValidateResponseChecksum = true
+		}
+	})
+	m := &Mailer{Store: store.New(db, table), From: from, Now: time.Now, Function: function,
+		Log: slog.New(slog.NewJSONHandler(os.Stdout, nil)), Metrics: os.Stdout}
+	if withSES {
+		if err := email.Load(); err != nil {
+			return nil, err
+		}
+		sesEndpoint := os.Getenv("AWS_ENDPOINT_URL_SESV2")
+		m.Sender = &email.Sender{SES: sesv2.NewFromConfig(cfg, func(o *sesv2.Options) {
+			if sesEndpoint != "" {
+				o.BaseEndpoint = aws.String(sesEndpoint)
+			}
+			// One SDK retry; the outbox's own backoff handles longer throttling.
+			o.RetryMaxAttempts = 2
+		})}
+	}
+	return m, nil
+}
+
+// MustFromEnv is FromEnv for a Lambda's init: a configuration error exits, and Lambda reports
+// the init failure.
+func MustFromEnv(_ context.Context, function string, withSES bool) *Mailer {
+	m, err := FromEnv(function, withSES)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	return m
+}

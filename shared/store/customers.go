@@ -1,0 +1,223 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/partner-admin-center/pac/shared/admin"
+)
+
+type customerItem struct {
+	PK           string    `dynamodbav:"PK"`
+	SK           string    `dynamodbav:"SK"`
+	Type         string    `dynamodbav:"Type"`
+	ID           string    `dynamodbav:"customerId"`
+	Name         string    `dynamodbav:"name"`
+	DomainPrefix string    `dynamodbav:"domainPrefix"`
+	Country      string    `dynamodbav:"country"`
+	Cloud        string    `dynamodbav:"cloud"`
+	Version      int       `dynamodbav:"version"`
+	CreatedAt    time.Time `dynamodbav:"createdAt"`
+}
+
+type subscriptionItem struct {
+	PK              string            `dynamodbav:"PK"`
+	SK              string            `dynamodbav:"SK"`
+	Type            string            `dynamodbav:"Type"`
+	ID              string            `dynamodbav:"subscriptionId"`
+	CustomerID      string            `dynamodbav:"customerId"`
+	ProductID       string            `dynamodbav:"productId"`
+	ProductName     string            `dynamodbav:"productName"`
+	Licenses        int               `dynamodbav:"licenses"`
+	Status          string            `dynamodbav:"status"`
+	TrialEndsAt     time.Time         `dynamodbav:"trialEndsAt,omitempty"`
+	PartnerOfRecord string            `dynamodbav:"partnerOfRecord"`
+	PORHistory      []admin.PORPeriod `dynamodbav:"porHistory"`
+	LinkID          string            `dynamodbav:"linkId,omitempty"`
+	Version         int               `dynamodbav:"version"`
+	CreatedAt       time.Time         `dynamodbav:"createdAt"`
+}
+
+func toSubscriptionItem(s admin.Subscription) subscriptionItem {
+	return subscriptionItem{PK: customerPK(s.CustomerID), SK: subSK(s.ID), Type: "Subscription", ID: s.ID, CustomerID: s.CustomerID,
+		ProductID: s.ProductID, ProductName: s.ProductName, Licenses: s.Licenses, Status: string(s.Status), TrialEndsAt: s.TrialEndsAt,
+		PartnerOfRecord: s.PartnerOfRecord, PORHistory: s.PORHistory, LinkID: s.LinkID, Version: s.Version, CreatedAt: s.CreatedAt}
+}
+
+func (it subscriptionItem) domain() admin.Subscription {
+	return admin.Subscription{ID: it.ID, CustomerID: it.CustomerID, ProductID: it.ProductID, ProductName: it.ProductName,
+		Licenses: it.Licenses, Status: admin.SubscriptionStatus(it.Status), TrialEndsAt: it.TrialEndsAt,
+		PartnerOfRecord: it.PartnerOfRecord, PORHistory: it.PORHistory, LinkID: it.LinkID, Version: it.Version, CreatedAt: it.CreatedAt}
+}
+
+// relationshipItem is one side of a customer-partner relationship; both sides are written
+// together (the partner's side lists its customers, the customer's side its partners).
+type relationshipItem struct {
+	PK             string                `dynamodbav:"PK"`
+	SK             string                `dynamodbav:"SK"`
+	Type           string                `dynamodbav:"Type"`
+	CustomerID     string                `dynamodbav:"customerId"`
+	CustomerName   string                `dynamodbav:"customerName"`
+	CustomerDomain string                `dynamodbav:"customerDomain"`
+	PartnerID      string                `dynamodbav:"partnerId"`
+	PartnerName    string                `dynamodbav:"partnerName"`
+	Since          time.Time             `dynamodbav:"since"`
+	DelegatedAdmin *admin.DelegatedAdmin `dynamodbav:"delegatedAdmin,omitempty"`
+	Version        int                   `dynamodbav:"version"`
+}
+
+func relationshipItems(r admin.Relationship) (customerSide, partnerSide relationshipItem) {
+	base := relationshipItem{Type: "Relationship", CustomerID: r.CustomerID, CustomerName: r.CustomerName, CustomerDomain: r.CustomerDomain,
+		PartnerID: r.PartnerID, PartnerName: r.PartnerName, Since: r.Since, DelegatedAdmin: r.DelegatedAdmin, Version: r.Version}
+	customerSide, partnerSide = base, base
+	customerSide.PK, customerSide.SK = customerPK(r.CustomerID), partnerSK(r.PartnerID)
+	partnerSide.PK, partnerSide.SK = partnerPK(r.PartnerID), customerSK(r.CustomerID)
+	return customerSide, partnerSide
+}
+
+func (it relationshipItem) domain() admin.Relationship {
+	return admin.Relationship{CustomerID: it.CustomerID, CustomerName: it.CustomerName, CustomerDomain: it.CustomerDomain,
+		PartnerID: it.PartnerID, PartnerName: it.PartnerName, Since: it.Since, DelegatedAdmin: it.DelegatedAdmin, Version: it.Version}
+}
+
+// ResolveCode reads the link of a code's hash, then the link and its partner in one BatchGetItem.
+func (s *Store) ResolveCode(ctx context.Context, codeHash string) (admin.Link, admin.Partner, error) {
+	var c codeItem
+	ok, err := s.get(ctx, "resolve code", codePK(codeHash), "CODE", &c)
+	if err != nil {
+		return admin.Link{}, admin.Partner{}, err
+	}
+	if !ok {
+		return admin.Link{}, admin.Partner{}, admin.NotFound("link")
+	}
+	keys := []map[string]types.AttributeValue{key(partnerPK(c.PartnerID), linkSK(admin.LinkKind(c.Kind), c.LinkID)), key(partnerPK(c.PartnerID), skProf)}
+	for _, k := range keys {
+		access(ctx, "BatchGetItem", k)
+	}
+	res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{ReturnConsumedCapacity: total,
+		RequestItems: map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}})
+	if err != nil {
+		return admin.Link{}, admin.Partner{}, fmt.Errorf("store: read link %s: %w", c.LinkID, err)
+	}
+	record(ctx, "BatchGetItem", res.ConsumedCapacity...)
+	if len(res.UnprocessedKeys) > 0 {
+		return admin.Link{}, admin.Partner{}, admin.Errorf(admin.CodeConcurrentRequest, "the table is busy; retry")
+	}
+	var l *linkItem
+	var p *partnerItem
+	for _, item := range res.Responses[s.table] {
+		if item[attrSK].(*types.AttributeValueMemberS).Value == skProf {
+			p = new(partnerItem)
+			err = attributevalue.UnmarshalMap(item, p)
+		} else {
+			l = new(linkItem)
+			err = attributevalue.UnmarshalMap(item, l)
+		}
+		if err != nil {
+			return admin.Link{}, admin.Partner{}, fmt.Errorf("store: decode link or partner: %w", err)
+		}
+	}
+	if l == nil || p == nil {
+		return admin.Link{}, admin.Partner{}, admin.NotFound("link")
+	}
+	return l.domain(), p.domain(), nil
+}
+
+// CountInvalidCode adds one failed code lookup of a source to the current window's counter.
+func (s *Store) CountInvalidCode(ctx context.Context, source string, now time.Time, window time.Duration) (int, error) {
+	w := now.UnixMilli() / window.Milliseconds()
+	k := rateKey(source, w)
+	access(ctx, "UpdateItem", k)
+	res, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: k,
+		UpdateExpression: aws.String("ADD attempts :one SET #t = :t, expiresAt = :exp"), ExpressionAttributeNames: map[string]string{"#t": "Type"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":t": &types.AttributeValueMemberS{Value: "CodeGuesses"},
+			":exp": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(2*window).Unix(), 10)}},
+		ReturnValues: types.ReturnValueUpdatedNew, ReturnConsumedCapacity: total})
+	if err != nil {
+		return 0, fmt.Errorf("store: count invalid code: %w", err)
+	}
+	record(ctx, "UpdateItem", ccs(res.ConsumedCapacity)...)
+	n, _ := strconv.Atoi(res.Attributes["attempts"].(*types.AttributeValueMemberN).Value)
+	return n, nil
+}
+
+// Relationship reads the customer's side of a relationship.
+func (s *Store) Relationship(ctx context.Context, customerID, partnerID string) (admin.Relationship, error) {
+	var it relationshipItem
+	ok, err := s.get(ctx, "get relationship", customerPK(customerID), partnerSK(partnerID), &it)
+	if err != nil {
+		return admin.Relationship{}, err
+	}
+	if !ok {
+		return admin.Relationship{}, admin.NotFound("relationship")
+	}
+	return it.domain(), nil
+}
+
+var errLinkGone = func(map[string]types.AttributeValue) error { return admin.ErrLinkInvalid }
+
+// Accept writes an acceptance in one transaction: the link's use (its condition decides whether
+// a use is left), the new organization with its admin, the subscriptions, the relationship
+// (both sides, and the partner's customer count when new), activity entries and outbox emails.
+func (s *Store) Accept(ctx context.Context, w admin.AcceptWrite) error {
+	var t txn
+	l := w.Link
+	t.add(types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: key(partnerPK(l.PartnerID), linkSK(l.Kind, l.ID)),
+		UpdateExpression: aws.String("SET uses = uses + :one, lastUsedAt = :at"),
+		ConditionExpression: aws.String("revoked = :f AND (attribute_not_exists(maxUses) OR uses < maxUses) AND " +
+			"(attribute_not_exists(validUntil) OR validUntil > :now)"),
+		ExpressionAttributeValues: merge(marshal(struct {
+			At time.Time `dynamodbav:":at"`
+		}{w.Now}), map[string]types.AttributeValue{":one": num(1), ":f": &types.AttributeValueMemberBOOL{Value: false},
+			":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(w.Now.UnixMilli(), 10)}}),
+	}}, errLinkGone)
+	u := w.Use
+	t.put(s.table, useItem{PK: partnerPK(l.PartnerID), SK: linkUseSK(l.Kind, l.ID, w.Activities[0].ID), Type: "LinkUse",
+		LinkID: l.ID, CustomerID: u.CustomerID, CustomerName: u.CustomerName, At: u.At, DelegatedAdmin: u.DelegatedAdmin}, "", nil, nil, nil)
+	if c := w.NewCustomer; c != nil {
+		t.put(s.table, map[string]any{"PK": domainPK(c.Cloud, c.DomainPrefix), "SK": "DOMAIN", "Type": "DomainPrefix", "customerId": c.ID},
+			"attribute_not_exists(PK)", nil, nil, func(map[string]types.AttributeValue) error {
+				return admin.FieldErr("domainPrefix", "taken", "is taken; choose another")
+			})
+		t.put(s.table, customerItem{PK: customerPK(c.ID), SK: skProf, Type: "Customer", ID: c.ID, Name: c.Name, DomainPrefix: c.DomainPrefix,
+			Country: c.Country, Cloud: string(c.Cloud), Version: c.Version, CreatedAt: c.CreatedAt}, "attribute_not_exists(PK)", nil, nil, nil)
+		t.put(s.table, toUserItem(w.Admin), "attribute_not_exists(PK)", nil, nil, nil)
+		t.put(s.table, toLoginItem(w.AdminLogin), "attribute_not_exists(PK)", nil, nil, emailTaken)
+	}
+	for _, sub := range w.Subscriptions {
+		t.put(s.table, toSubscriptionItem(sub), "attribute_not_exists(PK)", nil, nil, nil)
+	}
+	cs, ps := relationshipItems(w.Relationship)
+	if w.NewRelationship {
+		concurrent := func(map[string]types.AttributeValue) error {
+			return admin.Errorf(admin.CodeConcurrentRequest, "the relationship changed meanwhile; retry")
+		}
+		t.put(s.table, cs, "attribute_not_exists(PK)", nil, nil, concurrent)
+		t.put(s.table, ps, "attribute_not_exists(PK)", nil, nil, concurrent)
+		t.add(types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: key(partnerPK(l.PartnerID), skProf),
+			UpdateExpression: aws.String("ADD customerCount :one"), ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1)}}}, nil)
+	} else {
+		guard := map[string]types.AttributeValue{":prev": num(w.PrevVersion)}
+		t.put(s.table, cs, "version = :prev", nil, guard, versionGuard("relationship"))
+		t.put(s.table, ps, "version = :prev", nil, guard, versionGuard("relationship"))
+	}
+	for _, a := range w.Activities {
+		t.activity(s.table, a)
+	}
+	for _, e := range w.Emails {
+		t.outbox(s, e, w.Now)
+	}
+	err := s.commit(ctx, "accept link "+l.ID, &t)
+	if errors.Is(err, admin.ErrLinkInvalid) {
+		return admin.ErrLinkInvalid
+	}
+	return err
+}

@@ -1,0 +1,227 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/partner-admin-center/pac/shared/admin"
+)
+
+// Links live in the partner's partition; their uses sort right after them (one Query reads a
+// link with its uses). A sparse GSI1 entry (only link items carry it) lists a partner's links of
+// one kind newest first; a code item maps the hash of a link's code to the link.
+//
+//	link        PARTNER#<pid>   LINK#<kind>#<lnkId>#~            GSI1: LINKS#<pid>#<kind> / <created>#<lnkId>
+//	link use    PARTNER#<pid>   LINK#<kind>#<lnkId>#USE#<ulid>
+//
+// The link item's "~" sorts after its uses: a descending Query reads the link, then its newest uses.
+//	code        CODE#<sha256(code)>  CODE
+
+type linkItem struct {
+	PK               string                     `dynamodbav:"PK"`
+	SK               string                     `dynamodbav:"SK"`
+	GSI1PK           string                     `dynamodbav:"GSI1PK"`
+	GSI1SK           string                     `dynamodbav:"GSI1SK"`
+	Type             string                     `dynamodbav:"Type"`
+	ID               string                     `dynamodbav:"linkId"`
+	PartnerID        string                     `dynamodbav:"partnerId"`
+	Kind             string                     `dynamodbav:"kind"`
+	ProductID        string                     `dynamodbav:"productId,omitempty"`
+	Lines            []admin.OfferLine          `dynamodbav:"lines,omitempty"`
+	DelegatedAdmin   *admin.DelegatedAdminOffer `dynamodbav:"delegatedAdmin,omitempty"`
+	TargetCustomerID string                     `dynamodbav:"targetCustomerId,omitempty"`
+	ValidUntil       int64                      `dynamodbav:"validUntil,omitempty"` // epoch ms; not the TTL attribute
+	MaxUses          int                        `dynamodbav:"maxUses,omitempty"`
+	Uses             int                        `dynamodbav:"uses"`
+	Revoked          bool                       `dynamodbav:"revoked"`
+	Nonce            []byte                     `dynamodbav:"nonce"`
+	CodeHash         string                     `dynamodbav:"codeHash"`
+	EmailsSent       int                        `dynamodbav:"emailsSent"`
+	CreatedBy        string                     `dynamodbav:"createdBy"`
+	LastUsedAt       time.Time                  `dynamodbav:"lastUsedAt,omitempty"`
+	Version          int                        `dynamodbav:"version"`
+	CreatedAt        time.Time                  `dynamodbav:"createdAt"`
+	UpdatedAt        time.Time                  `dynamodbav:"updatedAt"`
+}
+
+func toLinkItem(l admin.Link) linkItem {
+	it := linkItem{PK: partnerPK(l.PartnerID), SK: linkSK(l.Kind, l.ID), GSI1PK: linksGSI(l.PartnerID, l.Kind),
+		GSI1SK: l.CreatedAt.UTC().Format(time.RFC3339Nano) + "#" + l.ID, Type: "Link", ID: l.ID, PartnerID: l.PartnerID,
+		Kind: string(l.Kind), ProductID: l.ProductID, Lines: l.Lines, DelegatedAdmin: l.DelegatedAdmin,
+		TargetCustomerID: l.TargetCustomerID, MaxUses: l.MaxUses, Uses: l.Uses, Revoked: l.Revoked, Nonce: l.Nonce,
+		CodeHash: l.CodeHash, EmailsSent: l.EmailsSent, CreatedBy: l.CreatedBy, LastUsedAt: l.LastUsedAt,
+		Version: l.Version, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt}
+	if !l.ExpiresAt.IsZero() {
+		it.ValidUntil = l.ExpiresAt.UnixMilli()
+	}
+	return it
+}
+
+func (it linkItem) domain() admin.Link {
+	l := admin.Link{ID: it.ID, PartnerID: it.PartnerID, Kind: admin.LinkKind(it.Kind), ProductID: it.ProductID, Lines: it.Lines,
+		DelegatedAdmin: it.DelegatedAdmin, TargetCustomerID: it.TargetCustomerID, MaxUses: it.MaxUses, Uses: it.Uses,
+		Revoked: it.Revoked, Nonce: it.Nonce, CodeHash: it.CodeHash, EmailsSent: it.EmailsSent, CreatedBy: it.CreatedBy,
+		LastUsedAt: it.LastUsedAt, Version: it.Version, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt}
+	if it.ValidUntil != 0 {
+		l.ExpiresAt = time.UnixMilli(it.ValidUntil).UTC()
+	}
+	return l
+}
+
+type codeItem struct {
+	PK        string `dynamodbav:"PK"`
+	SK        string `dynamodbav:"SK"`
+	Type      string `dynamodbav:"Type"`
+	PartnerID string `dynamodbav:"partnerId"`
+	LinkID    string `dynamodbav:"linkId"`
+	Kind      string `dynamodbav:"kind"`
+}
+
+type useItem struct {
+	PK             string    `dynamodbav:"PK"`
+	SK             string    `dynamodbav:"SK"`
+	Type           string    `dynamodbav:"Type"`
+	LinkID         string    `dynamodbav:"linkId"`
+	CustomerID     string    `dynamodbav:"customerId"`
+	CustomerName   string    `dynamodbav:"customerName"`
+	At             time.Time `dynamodbav:"at"`
+	DelegatedAdmin string    `dynamodbav:"delegatedAdmin,omitempty"`
+}
+
+// CreateLink writes the link, its code item (a collision is as good as impossible; the
+// condition makes it an error, not an overwrite), the activity entry and the idempotency record.
+func (s *Store) CreateLink(ctx context.Context, l admin.Link, a admin.Activity, idem *admin.Idempotency) error {
+	var t txn
+	t.idempotency(s, idem, a.At)
+	t.put(s.table, toLinkItem(l), "attribute_not_exists(PK)", nil, nil, nil)
+	t.put(s.table, codeItem{PK: codePK(l.CodeHash), SK: "CODE", Type: "LinkCode", PartnerID: l.PartnerID, LinkID: l.ID, Kind: string(l.Kind)},
+		"attribute_not_exists(PK)", nil, nil, nil)
+	t.activity(s.table, a)
+	return s.commit(ctx, "create link "+l.ID, &t)
+}
+
+// Link reads a link of a partner with its newest uses (up to 50) in one Query.
+func (s *Store) Link(ctx context.Context, partnerID string, kind admin.LinkKind, id string) (admin.Link, []admin.LinkUse, error) {
+	pk, sk, prefix := partnerPK(partnerID), linkSK(kind, id), linkPrefix(kind, id)
+	access(ctx, "Query", key(pk, ""))
+	res, err := s.db.Query(ctx, &dynamodb.QueryInput{TableName: &s.table, ConsistentRead: aws.Bool(true), ScanIndexForward: aws.Bool(false),
+		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :sk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: pk}, ":sk": &types.AttributeValueMemberS{Value: prefix}},
+		Limit:                     aws.Int32(51), ReturnConsumedCapacity: total})
+	if err != nil {
+		return admin.Link{}, nil, fmt.Errorf("store: get link %s: %w", id, err)
+	}
+	record(ctx, "Query", ccs(res.ConsumedCapacity)...)
+	var link *linkItem
+	var uses []admin.LinkUse
+	for _, item := range res.Items {
+		switch item[attrSK].(*types.AttributeValueMemberS).Value {
+		case sk:
+			link = new(linkItem)
+			if err := attributevalue.UnmarshalMap(item, link); err != nil {
+				return admin.Link{}, nil, fmt.Errorf("store: decode link: %w", err)
+			}
+		default:
+			var u useItem
+			if err := attributevalue.UnmarshalMap(item, &u); err != nil {
+				return admin.Link{}, nil, fmt.Errorf("store: decode link use: %w", err)
+			}
+			if len(uses) < 50 && u.LinkID == id {
+				uses = append(uses, admin.LinkUse{LinkID: u.LinkID, CustomerID: u.CustomerID, CustomerName: u.CustomerName, At: u.At, DelegatedAdmin: u.DelegatedAdmin})
+			}
+		}
+	}
+	if link == nil {
+		return admin.Link{}, nil, admin.NotFound("link")
+	}
+	return link.domain(), uses, nil
+}
+
+// Links lists a partner's links of a kind, newest first, from the sparse GSI1 entries.
+func (s *Store) Links(ctx context.Context, partnerID string, kind admin.LinkKind, page admin.PageRequest) (admin.Page[admin.Link], error) {
+	gpk := linksGSI(partnerID, kind)
+	in := &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String("GSI1"), ScanIndexForward: aws.Bool(false),
+		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: gpk}},
+		Limit:                     aws.Int32(clamp(page.Limit)), ReturnConsumedCapacity: total}
+	if page.Cursor != "" {
+		// The cursor carries the last GSI1SK; the rest of the key is derived from the caller's
+		// scope and the link id inside the GSI1SK, so it cannot reach another partner.
+		b, err := base64.RawURLEncoding.DecodeString(page.Cursor)
+		gsk := string(b)
+		_, id, ok := strings.Cut(gsk, "#")
+		if err != nil || !ok || !admin.ValidID("lnk", id) {
+			return admin.Page[admin.Link]{}, &admin.Error{Code: admin.CodeInvalidCursor, Message: "the cursor is not one of this listing",
+				Fields: []admin.FieldError{{Field: "cursor", Code: "invalid_cursor", Detail: "is not a cursor of this listing"}}}
+		}
+		in.ExclusiveStartKey = map[string]types.AttributeValue{
+			"GSI1PK": &types.AttributeValueMemberS{Value: gpk}, "GSI1SK": &types.AttributeValueMemberS{Value: gsk},
+			attrPK: &types.AttributeValueMemberS{Value: partnerPK(partnerID)}, attrSK: &types.AttributeValueMemberS{Value: linkSK(kind, id)},
+		}
+	}
+	access(ctx, "Query", map[string]types.AttributeValue{attrPK: &types.AttributeValueMemberS{Value: gpk}})
+	res, err := s.db.Query(ctx, in)
+	if err != nil {
+		return admin.Page[admin.Link]{}, fmt.Errorf("store: list links: %w", err)
+	}
+	record(ctx, "Query", ccs(res.ConsumedCapacity)...)
+	var items []linkItem
+	if err := attributevalue.UnmarshalListOfMaps(res.Items, &items); err != nil {
+		return admin.Page[admin.Link]{}, fmt.Errorf("store: decode links: %w", err)
+	}
+	out := admin.Page[admin.Link]{Items: make([]admin.Link, len(items))}
+	for i, it := range items {
+		out.Items[i] = it.domain()
+	}
+	if res.LastEvaluatedKey != nil && len(items) > 0 {
+		out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(items[len(items)-1].GSI1SK))
+	}
+	return out, nil
+}
+
+// RevokeLink marks the link revoked (guarded by the version read).
+func (s *Store) RevokeLink(ctx context.Context, l admin.Link, a admin.Activity) error {
+	var t txn
+	t.add(types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: key(partnerPK(l.PartnerID), linkSK(l.Kind, l.ID)),
+		UpdateExpression:    aws.String("SET revoked = :t, version = :v, updatedAt = :at"),
+		ConditionExpression: aws.String("version = :prev"),
+		ExpressionAttributeValues: merge(marshal(struct {
+			At time.Time `dynamodbav:":at"`
+		}{l.UpdatedAt}), map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}, ":v": num(l.Version), ":prev": num(l.Version - 1)}),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}}, versionGuard("link"))
+	t.activity(s.table, a)
+	return s.commit(ctx, "revoke link "+l.ID, &t)
+}
+
+// EmailLink writes one outbox item per email and counts them on the link, with the activity.
+func (s *Store) EmailLink(ctx context.Context, l admin.Link, emails []admin.Email, a admin.Activity) error {
+	var t txn
+	for _, e := range emails {
+		t.outbox(s, e, a.At)
+	}
+	t.add(types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: key(partnerPK(l.PartnerID), linkSK(l.Kind, l.ID)),
+		UpdateExpression:          aws.String("ADD emailsSent :n"),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND revoked = :f"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":n": num(len(emails)), ":f": &types.AttributeValueMemberBOOL{Value: false}},
+	}}, func(map[string]types.AttributeValue) error {
+		return admin.Errorf(admin.CodeValidation, "the link was revoked meanwhile")
+	})
+	t.activity(s.table, a)
+	return s.commit(ctx, "email link "+l.ID, &t)
+}
+
+// HasCustomer reports whether a customer is linked to the partner.
+func (s *Store) HasCustomer(ctx context.Context, partnerID, customerID string) (bool, error) {
+	var it struct {
+		PK string `dynamodbav:"PK"`
+	}
+	return s.get(ctx, "get partner customer", partnerPK(partnerID), customerSK(customerID), &it)
+}

@@ -1,0 +1,116 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/partner-admin-center/pac/shared/admin"
+)
+
+func (it customerItem) domain() admin.Customer {
+	return admin.Customer{ID: it.ID, Name: it.Name, DomainPrefix: it.DomainPrefix, Country: it.Country, Cloud: admin.Cloud(it.Cloud),
+		Version: it.Version, CreatedAt: it.CreatedAt}
+}
+
+// batchPair reads two items of one table in one strongly consistent BatchGetItem and decodes
+// them into a and b (found reports each).
+func (s *Store) batchPair(ctx context.Context, op string, ka, kb map[string]types.AttributeValue, a, b any) (bool, bool, error) {
+	access(ctx, "BatchGetItem", ka)
+	access(ctx, "BatchGetItem", kb)
+	res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{ReturnConsumedCapacity: total,
+		RequestItems: map[string]types.KeysAndAttributes{s.table: {Keys: []map[string]types.AttributeValue{ka, kb}, ConsistentRead: aws.Bool(true)}}})
+	if err != nil {
+		return false, false, fmt.Errorf("store: %s: %w", op, err)
+	}
+	record(ctx, "BatchGetItem", res.ConsumedCapacity...)
+	if len(res.UnprocessedKeys) > 0 {
+		return false, false, admin.Errorf(admin.CodeConcurrentRequest, "the table is busy; retry")
+	}
+	var fa, fb bool
+	skA := ka[attrSK].(*types.AttributeValueMemberS).Value
+	for _, item := range res.Responses[s.table] {
+		target := b
+		if item[attrSK].(*types.AttributeValueMemberS).Value == skA && item[attrPK].(*types.AttributeValueMemberS).Value == ka[attrPK].(*types.AttributeValueMemberS).Value {
+			target, fa = a, true
+		} else {
+			fb = true
+		}
+		if err := attributevalue.UnmarshalMap(item, target); err != nil {
+			return false, false, fmt.Errorf("store: %s: decode: %w", op, err)
+		}
+	}
+	return fa, fb, nil
+}
+
+// CustomerUser reads a customer user and the customer in one round trip.
+func (s *Store) CustomerUser(ctx context.Context, customerID, userID string) (admin.User, admin.Customer, error) {
+	var u userItem
+	var c customerItem
+	fu, fc, err := s.batchPair(ctx, "get customer user", key(customerPK(customerID), userSK(userID)), key(customerPK(customerID), skProf), &u, &c)
+	if err != nil {
+		return admin.User{}, admin.Customer{}, err
+	}
+	if !fu || !fc {
+		return admin.User{}, admin.Customer{}, admin.NotFound("user")
+	}
+	return u.domain(), c.domain(), nil
+}
+
+// Subscriptions lists a customer's subscriptions.
+func (s *Store) Subscriptions(ctx context.Context, customerID string, page admin.PageRequest) (admin.Page[admin.Subscription], error) {
+	items, next, err := queryPage[subscriptionItem](ctx, s, "list subscriptions", customerPK(customerID), skSub, "", "", page, true)
+	if err != nil {
+		return admin.Page[admin.Subscription]{}, err
+	}
+	out := admin.Page[admin.Subscription]{Items: make([]admin.Subscription, len(items)), NextCursor: next}
+	for i, it := range items {
+		out.Items[i] = it.domain()
+	}
+	return out, nil
+}
+
+// Relationships lists a customer's partners.
+func (s *Store) Relationships(ctx context.Context, customerID string, page admin.PageRequest) (admin.Page[admin.Relationship], error) {
+	items, next, err := queryPage[relationshipItem](ctx, s, "list relationships", customerPK(customerID), skPartner, "", "", page, true)
+	if err != nil {
+		return admin.Page[admin.Relationship]{}, err
+	}
+	out := admin.Page[admin.Relationship]{Items: make([]admin.Relationship, len(items)), NextCursor: next}
+	for i, it := range items {
+		out.Items[i] = it.domain()
+	}
+	return out, nil
+}
+
+// RelationshipWithPartner reads the customer's side of a relationship and the partner.
+func (s *Store) RelationshipWithPartner(ctx context.Context, customerID, partnerID string) (admin.Relationship, admin.Partner, error) {
+	var r relationshipItem
+	var p partnerItem
+	fr, fp, err := s.batchPair(ctx, "get relationship", key(customerPK(customerID), partnerSK(partnerID)), key(partnerPK(partnerID), skProf), &r, &p)
+	if err != nil {
+		return admin.Relationship{}, admin.Partner{}, err
+	}
+	if !fr || !fp {
+		return admin.Relationship{}, admin.Partner{}, admin.NotFound("delegated administration")
+	}
+	return r.domain(), p.domain(), nil
+}
+
+// EndDelegatedAdmin writes the ended grant on both sides, the activity entries and the email.
+func (s *Store) EndDelegatedAdmin(ctx context.Context, r admin.Relationship, prevVersion int, acts []admin.Activity, email admin.Email) error {
+	var t txn
+	cs, ps := relationshipItems(r)
+	guard := map[string]types.AttributeValue{":prev": num(prevVersion)}
+	t.put(s.table, cs, "version = :prev", nil, guard, versionGuard("relationship"))
+	t.put(s.table, ps, "version = :prev", nil, guard, versionGuard("relationship"))
+	for _, a := range acts {
+		t.activity(s.table, a)
+	}
+	t.outbox(s, email, acts[0].At)
+	return s.commit(ctx, "end delegated admin "+r.CustomerID+"/"+r.PartnerID, &t)
+}
