@@ -25,6 +25,7 @@ import (
 	"github.com/partner-admin-center/pac/shared/apigw"
 	"github.com/partner-admin-center/pac/shared/app"
 	"github.com/partner-admin-center/pac/shared/auth"
+	"github.com/partner-admin-center/pac/shared/linkpage"
 	"github.com/partner-admin-center/pac/shared/store"
 )
 
@@ -97,7 +98,7 @@ func newEnv(t *testing.T) *env {
 	}
 	e.store = store.New(db, table)
 	e.db, e.table = db, table
-	for _, r := range api.Routes {
+	for _, r := range allRoutes() {
 		e.handlers[r.Key()] = apigw.Lambda(r.Function, r.Action(e.deps))
 	}
 	return e
@@ -192,7 +193,7 @@ func (e *env) do(c caller, r req) result {
 	path, rawQuery, _ := strings.Cut(r.path, "?")
 	var route api.Route
 	var params map[string]string
-	for _, rt := range api.Routes {
+	for _, rt := range allRoutes() {
 		if p, ok := match(rt.Path, path); ok && rt.Method == r.method {
 			route, params = rt, p
 		}
@@ -307,4 +308,9 @@ func t0() context.Context { return context.Background() }
 func (e *env) advance(d time.Duration) {
 	prev := e.now
 	e.now = func() time.Time { return prev().Add(d) }
+}
+
+// allRoutes are the API's routes and the link pages' routes: every HTTP route of template.yaml.
+func allRoutes() []api.Route {
+	return append(append([]api.Route{}, api.Routes...), linkpage.Routes()...)
 }

@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/partner-admin-center/pac/local/deploycheck"
-	"github.com/partner-admin-center/pac/shared/api"
 )
 
 // accessLog collects, from the EMF line of every invocation in this test binary, which DynamoDB
@@ -57,7 +56,7 @@ func checkLeastPrivilege(root string) []string {
 		return []string{err.Error()}
 	}
 	var problems []string
-	for _, r := range api.Routes {
+	for _, r := range allRoutes() {
 		id := ""
 		for lid := range tpl.Functions {
 			if deploycheck.DirOf(lid) == r.Function {

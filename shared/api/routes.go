@@ -1,10 +1,6 @@
 package api
 
-import (
-	"github.com/partner-admin-center/pac/shared/admin"
-	"github.com/partner-admin-center/pac/shared/apigw"
-	"github.com/partner-admin-center/pac/shared/linkpage"
-)
+import "github.com/partner-admin-center/pac/shared/admin"
 
 // Route ties a route of template.yaml to its function directory and its handler.
 type Route struct {
@@ -17,8 +13,8 @@ type Route struct {
 // Key returns the API Gateway route key, "METHOD /path".
 func (r Route) Key() string { return r.Method + " " + r.Path }
 
-// Routes is every route of the partner admin API. A test checks it against template.yaml and the
-// functions/ directories; the in-process test gateway serves it.
+// Routes is every route of the JSON API (the link pages' routes are linkpage.Routes: kept apart
+// so that API functions do not link html/template). Tests check both against template.yaml.
 var Routes = []Route{
 	{"POST", "/auth/sign-in", "sign-in", SignIn},
 	{"GET", "/me", "get-me", GetMe},
@@ -53,20 +49,8 @@ func linkRoutes(collection, singular string, kind admin.LinkKind) []Route {
 	}
 }
 
-// pageRoutes are the customer-facing link pages of a kind: GET shows, POST accepts.
-func pageRoutes(kind admin.LinkKind, name string) []Route {
-	path := kind.Path() + "{code}"
-	return []Route{
-		{"GET", path, "open-" + name + "-link", func(d *Deps) apigw.Handler { return linkpage.Open(d.Service, d.PublicBaseURL) }},
-		{"POST", path, "accept-" + name + "-link", func(d *Deps) apigw.Handler { return linkpage.Accept(d.Service, d.PublicBaseURL) }},
-	}
-}
-
 func init() {
 	Routes = append(Routes, linkRoutes("/trial-invitations", "trial-invitation", admin.LinkTrial)...)
 	Routes = append(Routes, linkRoutes("/purchase-offers", "purchase-offer", admin.LinkOffer)...)
 	Routes = append(Routes, linkRoutes("/delegated-admin-offers", "delegated-admin-offer", admin.LinkDelegatedAdmin)...)
-	Routes = append(Routes, pageRoutes(admin.LinkTrial, "trial")...)
-	Routes = append(Routes, pageRoutes(admin.LinkOffer, "offer")...)
-	Routes = append(Routes, pageRoutes(admin.LinkDelegatedAdmin, "delegated-admin")...)
 }

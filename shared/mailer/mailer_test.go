@@ -419,11 +419,19 @@ func mailerEvent(t *testing.T) template.StreamEvent {
 // the sweeper run between rounds: every item ends sent, with exactly one email each.
 func TestThrottledSESEventuallySendsEverythingOnce(t *testing.T) {
 	h := newHarness(t, 0.4)
+	// Giving up after MaxAttempts is tested on its own; here an item must not fail because it
+	// happened to be throttled 12 times in a row (0.4^12 per item).
+	h.mailer.MaxAttempts = 1000
 	ev := mailerEvent(t)
 	ev.MaximumBatchingWindow = 0 // the template's 1 s only slows the test down
 	var inflight, invocations atomic.Int32
 	var last atomic.Int64
+	// The fake clock jumps 16 minutes between rounds: never while an invocation is between its
+	// claim and its sent mark (real time does not jump past a 2-minute lease mid-send).
+	var gate sync.RWMutex
 	invoke := streams.InvokerFunc(func(ctx context.Context, _ string, payload []byte) ([]byte, error) {
+		gate.RLock()
+		defer gate.RUnlock()
 		inflight.Add(1)
 		defer func() { last.Store(time.Now().UnixNano()); inflight.Add(-1) }()
 		invocations.Add(1)
@@ -447,10 +455,11 @@ func TestThrottledSESEventuallySendsEverythingOnce(t *testing.T) {
 	defer p.Close()
 
 	emails := h.write(t, 50)
-	quiet := func() {
+	swept := time.Now()
+	quiet := func() { // the stream has delivered what the last sweep re-drove
 		deadline := time.Now().Add(10 * time.Second)
 		for time.Now().Before(deadline) {
-			if inflight.Load() == 0 && time.Since(time.Unix(0, last.Load())) > 150*time.Millisecond && invocations.Load() > 0 {
+			if inflight.Load() == 0 && time.Since(time.Unix(0, last.Load())) > 150*time.Millisecond && time.Since(swept) > 300*time.Millisecond {
 				return
 			}
 			time.Sleep(10 * time.Millisecond)
@@ -471,8 +480,12 @@ func TestThrottledSESEventuallySendsEverythingOnce(t *testing.T) {
 			break
 		}
 		// Time passes (fast-forward past every backoff), and the scheduled sweeper runs.
+		gate.Lock()
 		h.clock.Advance(mailer.BackoffCap + time.Minute)
-		if err := h.sweep.HandleSchedule(context.Background(), events.EventBridgeEvent{Time: h.clock.Now()}); err != nil {
+		err = h.sweep.HandleSchedule(context.Background(), events.EventBridgeEvent{Time: h.clock.Now()})
+		gate.Unlock()
+		swept = time.Now()
+		if err != nil {
 			t.Fatal(err)
 		}
 	}
