@@ -411,7 +411,7 @@ func (s *Service) acceptRecords(p Partner, l Link, c Customer, w AcceptWrite, an
 		{ID: s.NewID("out"), OrgID: c.ID, Template: "customer_welcome", To: []string{w.Admin.Email}, Data: map[string]string{
 			"customerName": c.Name, "partnerName": pc.Name, "partnerEmail": pc.Email, "partnerPhone": pc.Phone, "cloud": string(p.Cloud), "summary": summary}},
 		{ID: s.NewID("out"), OrgID: p.ID, Template: "partner_answer", To: []string{pc.Email}, Data: map[string]string{
-			"partnerName": pc.Name, "customerName": c.Name, "customerDomain": c.DomainPrefix, "offerKind": string(l.Kind),
+			"partnerName": pc.Name, "customerName": c.Name, "customerDomain": c.DomainPrefix, "offerKind": string(l.Kind), "cloud": string(p.Cloud),
 			"answer": map[bool]string{true: "declined", false: "accepted"}[answer == "declined" && l.Kind == LinkDelegatedAdmin], "summary": summary}},
 	}
 	return acts, emails
