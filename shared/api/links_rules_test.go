@@ -273,6 +273,15 @@ func TestCatalogAndClouds(t *testing.T) {
 	}
 	// The same domain prefix may exist once per cloud.
 	expectStatus(t, e.accept(t, pagePath(t, cl), signUpForm(41, map[string]string{"email": "other@cust41.example", "delegatedAdmin": "decline"})), 200, "same prefix, other cloud")
+	chinaAnswers := 0
+	for _, it := range e.outbox(t) {
+		if d := it["data"].(map[string]any); it["template"] == "partner_answer" && d["cloud"] == "21vianet" {
+			chinaAnswers++
+		}
+	}
+	if chinaAnswers != 1 {
+		t.Fatalf("%d partner answers in 21Vianet wording, want 1", chinaAnswers)
+	}
 	dup := e.accept(t, pagePath(t, gl), signUpForm(41, map[string]string{"email": "third@cust41.example"}))
 	if dup.Status != 422 || !strings.Contains(string(dup.Body), "is taken") {
 		t.Fatalf("duplicate prefix: %d", dup.Status)
