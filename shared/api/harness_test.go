@@ -314,3 +314,5 @@ func (e *env) advance(d time.Duration) {
 func allRoutes() []api.Route {
 	return append(append([]api.Route{}, api.Routes...), linkpage.Routes()...)
 }
+
+func appNewID(prefix string) string { return app.NewID(prefix) }
