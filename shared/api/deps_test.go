@@ -21,7 +21,7 @@ func TestAPIFunctionsStayLean(t *testing.T) {
 		f := strings.Fields(line)
 		deps[strings.TrimPrefix(f[0], "github.com/partner-admin-center/pac/functions/")] = f[1:]
 	}
-	for _, r := range api.Routes {
+	for _, r := range api.Routes() {
 		d, ok := deps[r.Function]
 		if !ok {
 			t.Errorf("no function %s", r.Function)

@@ -311,8 +311,6 @@ func (e *env) advance(d time.Duration) {
 }
 
 // allRoutes are the API's routes and the link pages' routes: every HTTP route of template.yaml.
-func allRoutes() []api.Route {
-	return append(append([]api.Route{}, api.Routes...), linkpage.Routes()...)
-}
+func allRoutes() []api.Route { return append(api.Routes(), linkpage.Routes()...) }
 
 func appNewID(prefix string) string { return app.NewID(prefix) }
