@@ -28,21 +28,31 @@ type response = events.APIGatewayV2HTTPResponse
 // sessionHandler is a handler for an authenticated partner user.
 type sessionHandler func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error)
 
+// verified checks the request's bearer token and that it belongs to an organization of kind;
+// the reason a token is refused is logged, never shown.
+func verified(ctx context.Context, d *Deps, r *apigw.Request, kind admin.OrgKind, wrongKind string) (auth.Claims, error) {
+	tok, err := r.BearerToken()
+	if err != nil {
+		return auth.Claims{}, err
+	}
+	c, err := d.Verifier.Verify(tok)
+	if err != nil {
+		apigw.Log.InfoContext(ctx, "token rejected", "requestId", r.Event.RequestContext.RequestID, "reason", err.Error())
+		return auth.Claims{}, admin.Errorf(admin.CodeUnauthenticated, "the access token is not valid or has expired; sign in again")
+	}
+	if c.OrgKind != string(kind) {
+		return auth.Claims{}, admin.Errorf(admin.CodeForbidden, "%s", wrongKind)
+	}
+	return c, nil
+}
+
 // authenticated verifies the bearer token and loads the caller's current records (one round
 // trip) before h runs.
 func authenticated(d *Deps, h sessionHandler) apigw.Handler {
 	return func(ctx context.Context, r *apigw.Request) (response, error) {
-		tok, err := r.BearerToken()
+		c, err := verified(ctx, d, r, admin.OrgPartner, "this route is for partner users")
 		if err != nil {
 			return response{}, err
-		}
-		c, err := d.Verifier.Verify(tok)
-		if err != nil {
-			apigw.Log.InfoContext(ctx, "token rejected", "requestId", r.Event.RequestContext.RequestID, "reason", err.Error())
-			return response{}, admin.Errorf(admin.CodeUnauthenticated, "the access token is not valid or has expired; sign in again")
-		}
-		if c.OrgKind != string(admin.OrgPartner) {
-			return response{}, admin.Errorf(admin.CodeForbidden, "this route is for partner users")
 		}
 		s, err := d.Service.Authenticate(ctx, c.OrgID, c.Subject, c.Epoch)
 		if err != nil {

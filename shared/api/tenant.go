@@ -15,16 +15,9 @@ type customerHandler func(ctx context.Context, r *apigw.Request, s admin.Custome
 // customer verifies a customer admin's token and loads its current records (one round trip).
 func customer(d *Deps, h customerHandler) apigw.Handler {
 	return func(ctx context.Context, r *apigw.Request) (response, error) {
-		tok, err := r.BearerToken()
+		c, err := verified(ctx, d, r, admin.OrgCustomer, "these routes are for customer administrators")
 		if err != nil {
 			return response{}, err
-		}
-		c, err := d.Verifier.Verify(tok)
-		if err != nil {
-			return response{}, admin.Errorf(admin.CodeUnauthenticated, "the access token is not valid or has expired; sign in again")
-		}
-		if c.OrgKind != string(admin.OrgCustomer) {
-			return response{}, admin.Errorf(admin.CodeForbidden, "these routes are for customer administrators")
 		}
 		s, err := d.Service.AuthenticateCustomer(ctx, c.OrgID, c.Subject, c.Epoch)
 		if err != nil {

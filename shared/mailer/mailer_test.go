@@ -12,7 +12,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -92,40 +91,8 @@ func (f *flakySES) SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts
 	return f.ses.SendEmail(ctx, in, opts...)
 }
 
-// emf collects the metric lines (and with them the DynamoDB actions) of the handlers.
-type emf struct {
-	mu     sync.Mutex
-	access map[string]map[string]bool // function → "Action FAMILY"
-	buf    []byte
-}
-
-func (e *emf) Write(p []byte) (int, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.buf = append(e.buf, p...)
-	for {
-		i := bytes.IndexByte(e.buf, '\n')
-		if i < 0 {
-			return len(p), nil
-		}
-		var line struct {
-			Function string   `json:"Function"`
-			Access   []string `json:"dynamodbAccess"`
-		}
-		if json.Unmarshal(e.buf[:i], &line) == nil && line.Function != "" {
-			if e.access[line.Function] == nil {
-				e.access[line.Function] = map[string]bool{}
-			}
-			for _, a := range line.Access {
-				e.access[line.Function][a] = true
-			}
-		}
-		e.buf = e.buf[i+1:]
-	}
-}
-
 // observed gathers what the mailer and the sweeper did in every test of this package.
-var observed = &emf{access: map[string]map[string]bool{}}
+var observed = deploycheck.NewAccessLog()
 
 type harness struct {
 	db     *dynamodb.Client
@@ -536,52 +503,8 @@ func TestSweeperReclaimsExpiredLeases(t *testing.T) {
 // for the HTTP functions).
 func leastPrivilege() []string {
 	wd, _ := os.Getwd()
-	tpl, err := deploycheck.LoadTemplate(filepath.Join(wd, "..", "..", "template.yaml"))
-	if err != nil {
-		return []string{err.Error()}
-	}
-	observed.mu.Lock()
-	defer observed.mu.Unlock()
-	var problems []string
-	for id, dir := range map[string]string{"MailerFunction": "mailer", "SweepOutboxFunction": "sweep-outbox"} {
-		f := tpl.Functions[id]
-		if f == nil {
-			problems = append(problems, "template.yaml has no "+id)
-			continue
-		}
-		stmts, err := f.Statements()
-		if err != nil {
-			problems = append(problems, err.Error())
-			continue
-		}
-		granted := map[string]bool{}
-		for _, st := range stmts {
-			for _, a := range st.Actions {
-				if !strings.HasPrefix(a, "dynamodb:") {
-					continue
-				}
-				if st.LeadingKeys == nil {
-					problems = append(problems, fmt.Sprintf("%s: %s has no dynamodb:LeadingKeys condition", id, a))
-				}
-				for _, k := range st.LeadingKeys {
-					granted[strings.TrimPrefix(a, "dynamodb:")+" "+strings.TrimSuffix(k, "#*")] = true
-				}
-			}
-		}
-		did := observed.access[dir]
-		for a := range did {
-			if !granted[a] {
-				problems = append(problems, fmt.Sprintf("%s performs %s but template.yaml does not grant it", id, a))
-			}
-		}
-		for g := range granted {
-			if !did[g] {
-				problems = append(problems, fmt.Sprintf("%s is granted %s but the tests never used it", id, g))
-			}
-		}
-	}
-	sort.Strings(problems)
-	return problems
+	return deploycheck.LeastPrivilege(filepath.Join(wd, "..", "..", "template.yaml"),
+		map[string]string{"MailerFunction": "mailer", "SweepOutboxFunction": "sweep-outbox"}, observed)
 }
 
 func s(v string) ddbtypes.AttributeValue { return &ddbtypes.AttributeValueMemberS{Value: v} }
