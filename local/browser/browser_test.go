@@ -35,7 +35,7 @@ func TestCustomerJourney(t *testing.T) {
 	phase := func(what string) { t.Logf("%6.1fs %s", time.Since(began).Seconds(), what) }
 
 	// 1. The product, in-process, against the emulators of `pac-local env`.
-	var logs syncBuffer
+	var logs testenv.LogBuffer
 	rt, err := localrun.Start(context.Background(), localrun.Options{
 		DataDir: t.TempDir(), Port: 0, InMemory: true,
 		DynamoDBEndpoint: testenv.DynamoDBEndpoint(t), SESEndpoint: testenv.SESEndpoint(t),
@@ -54,36 +54,36 @@ func TestCustomerJourney(t *testing.T) {
 	phase("local runtime started at " + rt.APIURL)
 
 	// The partner: the demo global admin of the global-cloud partner.
-	anon := client{t: t, base: rt.APIURL}
-	tok := anon.must(200, "POST", "/auth/sign-in", map[string]string{"email": "admin@contoso-partners.example", "password": seed.Password})
-	partner := client{t: t, base: rt.APIURL, token: str(tok, "accessToken")}
-	company := partner.must(200, "GET", "/company", nil)
-	partnerName, partnerEmail, partnerPhone := str(company, "name"), str(company, "email"), str(company, "phone")
+	anon := testenv.Client{T: t, Base: rt.APIURL}
+	tok := anon.Must(200, "POST", "/auth/sign-in", map[string]string{"email": "admin@contoso-partners.example", "password": seed.Password}).Body
+	partner := testenv.Client{T: t, Base: rt.APIURL, Token: testenv.Str(tok, "accessToken")}
+	company := partner.Must(200, "GET", "/company", nil).Body
+	partnerName, partnerEmail, partnerPhone := testenv.Str(company, "name"), testenv.Str(company, "email"), testenv.Str(company, "phone")
 	if partnerName == "" || partnerEmail != "contact@contoso-partners.example" {
 		t.Fatalf("the demo partner's contact: %v", company)
 	}
 	var productName string
-	for _, p := range partner.must(200, "GET", "/catalog", nil)["products"].([]any) {
+	for _, p := range partner.Must(200, "GET", "/catalog", nil).Body["products"].([]any) {
 		if p := p.(map[string]any); p["id"] == "m365-business-premium" {
-			productName = str(p, "name")
+			productName = testenv.Str(p, "name")
 		}
 	}
 	if productName == "" {
 		t.Fatal("m365-business-premium is not in the global catalog")
 	}
-	before := num(partner.must(200, "GET", "/overview", nil), "customerCount")
+	before := testenv.Num(partner.Must(200, "GET", "/overview", nil).Body, "customerCount")
 	if before != 0 {
 		t.Fatalf("a fresh table's demo partner has %d customers, want 0", before)
 	}
 
 	// A trial invitation with a delegated-admin offer, emailed to a new customer.
-	inv := partner.must(201, "POST", "/trial-invitations", map[string]any{"productId": "m365-business-premium",
-		"delegatedAdmin": map[string]any{"scope": "full", "durationDays": 365}})
-	linkID, apiURL := str(inv, "linkId"), str(inv, "url")
+	inv := partner.Must(201, "POST", "/trial-invitations", map[string]any{"productId": "m365-business-premium",
+		"delegatedAdmin": map[string]any{"scope": "full", "durationDays": 365}}).Body
+	linkID, apiURL := testenv.Str(inv, "linkId"), testenv.Str(inv, "url")
 	unique := testenv.UniqueName("")
 	recipient := "it-" + unique + "@journey.example"
 	org, domainPrefix, adminName := "Journey Browser "+unique, "jb"+unique, "Robin Browser"
-	partner.must(202, "POST", "/trial-invitations/"+linkID+"/emails", map[string]any{
+	partner.Must(202, "POST", "/trial-invitations/"+linkID+"/emails", map[string]any{
 		"recipients": []string{recipient}, "message": "Here is the trial we talked about."})
 	phase("invitation " + linkID + " created and emailed to " + recipient)
 
@@ -182,16 +182,16 @@ func TestCustomerJourney(t *testing.T) {
 	phase("confirmation shown")
 
 	// 4. The partner sees the customer, the use of the link and the answer email.
-	if n := num(partner.must(200, "GET", "/overview", nil), "customerCount"); n != 1 {
+	if n := testenv.Num(partner.Must(200, "GET", "/overview", nil).Body, "customerCount"); n != 1 {
 		t.Errorf("overview customerCount %d, want 1", n)
 	}
-	got := partner.must(200, "GET", "/trial-invitations/"+linkID, nil)
+	got := partner.Must(200, "GET", "/trial-invitations/"+linkID, nil).Body
 	usedBy, _ := got["usedBy"].([]any)
-	if num(got, "uses") != 1 || len(usedBy) != 1 {
+	if testenv.Num(got, "uses") != 1 || len(usedBy) != 1 {
 		t.Fatalf("invitation after the journey: %v", got)
 	}
 	use := usedBy[0].(map[string]any)
-	if use["customerName"] != org || str(use, "customerId") == "" || use["delegatedAdmin"] != "accepted" {
+	if use["customerName"] != org || testenv.Str(use, "customerId") == "" || use["delegatedAdmin"] != "accepted" {
 		t.Errorf("the invitation's use: %v", use)
 	}
 	answerMail, err := awaitEmail(rt.InboxURL, partnerEmail, inboxWait, func(e sentEmail) bool {

@@ -4,13 +4,11 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -23,80 +21,16 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-type client struct {
-	t     *testing.T
-	base  string
-	token string
-}
-
-type reply struct {
-	status int
-	header http.Header
-	body   map[string]any
-	raw    []byte
-}
-
-func (c client) call(method, path string, body any, headers ...string) reply {
-	c.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, c.base+path, rd)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	r := reply{status: resp.StatusCode, header: resp.Header, raw: raw}
-	_ = json.Unmarshal(raw, &r.body)
-	return r
-}
-
-func (c client) must(status int, method, path string, body any, headers ...string) reply {
-	c.t.Helper()
-	r := c.call(method, path, body, headers...)
-	if r.status != status {
-		c.t.Fatalf("%s %s: status %d, want %d: %s", method, path, r.status, status, r.raw)
-	}
-	return r
-}
-
-func str(m map[string]any, path ...string) string {
-	var cur any = m
-	for _, p := range path {
-		cur = cur.(map[string]any)[p]
-	}
-	s, _ := cur.(string)
-	return s
-}
-
-func num(m map[string]any, k string) int { f, _ := m[k].(float64); return int(f) }
-
 func TestSlice(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: builds and runs every function (run without -short)")
 	}
 	ctx := context.Background()
-	var logs bytes.Buffer
+	var logs testenv.LogBuffer
 	rt, err := localrun.Start(ctx, localrun.Options{
 		DataDir: t.TempDir(), Port: 0, InMemory: true,
 		DynamoDBEndpoint: testenv.DynamoDBEndpoint(t), SESEndpoint: testenv.SESEndpoint(t),
-		TableName: testenv.UniqueName("e2e"), Log: &syncWriter{w: &logs},
+		TableName: testenv.UniqueName("e2e"), Log: &logs,
 	})
 	if err != nil {
 		t.Fatalf("start the local runtime: %v", err)
@@ -104,10 +38,10 @@ func TestSlice(t *testing.T) {
 	t.Cleanup(func() {
 		rt.Close()
 		if t.Failed() {
-			os.Stderr.Write(logs.Bytes())
+			os.Stderr.WriteString(logs.String())
 		}
 	})
-	anon := client{t: t, base: rt.APIURL}
+	anon := testenv.Client{T: t, Base: rt.APIURL}
 
 	// The demo credentials are written for the user.
 	var creds localrun.DemoCredentials
@@ -117,71 +51,71 @@ func TestSlice(t *testing.T) {
 	}
 
 	// Sign in as the demo global admin of the global partner.
-	tok := anon.must(200, "POST", "/auth/sign-in", map[string]string{"email": "admin@contoso-partners.example", "password": seed.Password}).body
-	ga := client{t: t, base: rt.APIURL, token: str(tok, "accessToken")}
-	me := ga.must(200, "GET", "/me", nil).body
+	tok := anon.Must(200, "POST", "/auth/sign-in", map[string]string{"email": "admin@contoso-partners.example", "password": seed.Password}).Body
+	ga := testenv.Client{T: t, Base: rt.APIURL, Token: testenv.Str(tok, "accessToken")}
+	me := ga.Must(200, "GET", "/me", nil).Body
 	if me["companyRole"] != "global_admin" || me["orgKind"] != "partner" {
 		t.Fatalf("me: %v", me)
 	}
-	ov := ga.must(200, "GET", "/overview", nil).body
+	ov := ga.Must(200, "GET", "/overview", nil).Body
 	if ov["cloud"] != "global" || ov["customerView"] != "list" || len(ov["features"].([]any)) != 9 || len(ov["authorizations"].([]any)) != 3 {
 		t.Fatalf("overview: %v", ov)
 	}
 
 	// Edit the company profile, version-guarded.
-	co := ga.must(200, "GET", "/company", nil).body
+	co := ga.Must(200, "GET", "/company", nil).Body
 	upd := map[string]any{"name": "Contoso Cloud Partners GmbH", "phone": "+49 30 7654321", "email": "hello@contoso-partners.example",
 		"website": "https://contoso-partners.example", "address": map[string]any{"line1": "2 Demo Street", "city": "Berlin", "country": "DE"},
-		"version": num(co, "version")}
-	after := ga.must(200, "PUT", "/company", upd).body
-	if after["name"] != "Contoso Cloud Partners GmbH" || num(after, "version") != num(co, "version")+1 {
+		"version": testenv.Num(co, "version")}
+	after := ga.Must(200, "PUT", "/company", upd).Body
+	if after["name"] != "Contoso Cloud Partners GmbH" || testenv.Num(after, "version") != testenv.Num(co, "version")+1 {
 		t.Fatalf("company after update: %v", after)
 	}
-	stale := ga.must(409, "PUT", "/company", upd)
-	if stale.header.Get("Content-Type") != "application/problem+json" || stale.body["code"] != "version_conflict" {
-		t.Fatalf("stale update: %v", stale.body)
+	stale := ga.Must(409, "PUT", "/company", upd)
+	if stale.Header.Get("Content-Type") != "application/problem+json" || stale.Body["code"] != "version_conflict" {
+		t.Fatalf("stale update: %v", stale.Body)
 	}
 
 	// Add a user (idempotently), who signs in with the temporary password and changes it.
 	newUser := map[string]string{"email": "jo@contoso-partners.example", "displayName": "Jo Doe", "companyRole": "password_admin", "customerAccess": "limited"}
-	created := ga.must(201, "POST", "/users", newUser, "Idempotency-Key", "e2e-add-jo").body
-	replay := ga.must(201, "POST", "/users", newUser, "Idempotency-Key", "e2e-add-jo")
-	if replay.header.Get("Idempotent-Replayed") != "true" || str(replay.body, "user", "userId") != str(created, "user", "userId") {
-		t.Fatalf("replay: %v", replay.body)
+	created := ga.Must(201, "POST", "/users", newUser, "Idempotency-Key", "e2e-add-jo").Body
+	replay := ga.Must(201, "POST", "/users", newUser, "Idempotency-Key", "e2e-add-jo")
+	if replay.Header.Get("Idempotent-Replayed") != "true" || testenv.Str(replay.Body, "user", "userId") != testenv.Str(created, "user", "userId") {
+		t.Fatalf("replay: %v", replay.Body)
 	}
-	joID := str(created, "user", "userId")
-	temp := str(created, "temporaryPassword")
-	joTok := anon.must(200, "POST", "/auth/sign-in", map[string]string{"email": "jo@contoso-partners.example", "password": temp}).body
+	joID := testenv.Str(created, "user", "userId")
+	temp := testenv.Str(created, "temporaryPassword")
+	joTok := anon.Must(200, "POST", "/auth/sign-in", map[string]string{"email": "jo@contoso-partners.example", "password": temp}).Body
 	if joTok["passwordChangeRequired"] != true {
 		t.Fatalf("jo's first sign-in: %v", joTok)
 	}
-	jo := client{t: t, base: rt.APIURL, token: str(joTok, "accessToken")}
-	if jo.must(403, "GET", "/users", nil).body["code"] != "password_change_required" {
+	jo := testenv.Client{T: t, Base: rt.APIURL, Token: testenv.Str(joTok, "accessToken")}
+	if jo.Must(403, "GET", "/users", nil).Body["code"] != "password_change_required" {
 		t.Fatal("a temporary password must be changed first")
 	}
-	jo.token = str(jo.must(200, "POST", "/me/password", map[string]string{"currentPassword": temp, "newPassword": "Jo-Chose-This-Passphrase-1"}).body, "accessToken")
-	jo.must(200, "GET", "/users", nil)
+	jo.Token = testenv.Str(jo.Must(200, "POST", "/me/password", map[string]string{"currentPassword": temp, "newPassword": "Jo-Chose-This-Passphrase-1"}).Body, "accessToken")
+	jo.Must(200, "GET", "/users", nil)
 
 	// Users listing pages; a role change takes effect on the next request.
-	list := ga.must(200, "GET", "/users?limit=5", nil).body
+	list := ga.Must(200, "GET", "/users?limit=5", nil).Body
 	if len(list["items"].([]any)) != 5 || list["nextCursor"] == nil {
 		t.Fatalf("first page: %v", list)
 	}
-	ga.must(200, "PATCH", "/users/"+joID, map[string]any{"companyRole": "none", "version": 2})
-	jo.must(403, "GET", "/users", nil)
-	ga.must(204, "DELETE", "/users/"+joID, nil)
-	if jo.must(401, "GET", "/me", nil).header.Get("WWW-Authenticate") == "" {
+	ga.Must(200, "PATCH", "/users/"+joID, map[string]any{"companyRole": "none", "version": 2})
+	jo.Must(403, "GET", "/users", nil)
+	ga.Must(204, "DELETE", "/users/"+joID, nil)
+	if jo.Must(401, "GET", "/me", nil).Header.Get("WWW-Authenticate") == "" {
 		t.Fatal("401 without WWW-Authenticate")
 	}
 
 	// The activity log has every change, newest first.
-	acts := ga.must(200, "GET", "/activity?limit=10", nil).body["items"].([]any)
+	acts := ga.Must(200, "GET", "/activity?limit=10", nil).Body["items"].([]any)
 	var actions []string
 	for _, a := range acts {
 		actions = append(actions, a.(map[string]any)["action"].(string))
 	}
 	for _, want := range []string{"user.deleted", "user.updated", "user.password_changed", "user.created", "company.updated"} {
-		if !contains(actions, want) {
+		if !slices.Contains(actions, want) {
 			t.Fatalf("activity %v lacks %s", actions, want)
 		}
 	}
@@ -190,43 +124,43 @@ func TestSlice(t *testing.T) {
 	}
 
 	// Another partner's admin gets 404 for this partner's user; bad input is a problem, not a 500.
-	other := anon.must(200, "POST", "/auth/sign-in", map[string]string{"email": "admin@fabrikam-cn.example", "password": seed.Password}).body
-	fab := client{t: t, base: rt.APIURL, token: str(other, "accessToken")}
-	fab.must(404, "GET", "/users/"+str(me, "userId"), nil)
-	if r := ga.must(400, "POST", "/users", map[string]any{"email": "x@y.example", "isRoot": true}); r.body["field"] != "isRoot" {
-		t.Fatalf("unknown field: %v", r.body)
+	other := anon.Must(200, "POST", "/auth/sign-in", map[string]string{"email": "admin@fabrikam-cn.example", "password": seed.Password}).Body
+	fab := testenv.Client{T: t, Base: rt.APIURL, Token: testenv.Str(other, "accessToken")}
+	fab.Must(404, "GET", "/users/"+testenv.Str(me, "userId"), nil)
+	if r := ga.Must(400, "POST", "/users", map[string]any{"email": "x@y.example", "isRoot": true}); r.Body["field"] != "isRoot" {
+		t.Fatalf("unknown field: %v", r.Body)
 	}
-	big := ga.call("PUT", "/company", map[string]string{"name": strings.Repeat("x", 100<<10)})
-	if big.status != 413 {
-		t.Fatalf("huge body: %d %s", big.status, big.raw)
+	big := ga.Call("PUT", "/company", map[string]string{"name": strings.Repeat("x", 100<<10)})
+	if big.Status != 413 {
+		t.Fatalf("huge body: %d %s", big.Status, big.Raw)
 	}
 
 	// Operator routes: IAM-authorized (locally: the operator token); users are refused.
-	op := client{t: t, base: rt.APIURL, token: rt.OperatorToken}
-	ga.must(403, "GET", "/operator/partners/"+str(me, "orgId"), nil)
-	onb := op.must(201, "POST", "/operator/partners", map[string]any{"name": "Northwind Partners", "cloud": "21vianet",
+	op := testenv.Client{T: t, Base: rt.APIURL, Token: rt.OperatorToken}
+	ga.Must(403, "GET", "/operator/partners/"+testenv.Str(me, "orgId"), nil)
+	onb := op.Must(201, "POST", "/operator/partners", map[string]any{"name": "Northwind Partners", "cloud": "21vianet",
 		"authorizations": []string{"subscription_advisor"}, "email": "hello@northwind.example",
-		"firstAdmin": map[string]string{"email": "admin@northwind.example", "displayName": "Nora Admin"}}).body
-	pid := str(onb, "partner", "partnerId")
-	got := op.must(200, "GET", "/operator/partners/"+pid, nil).body
-	op.must(200, "PUT", "/operator/partners/"+pid+"/authorizations", map[string]any{"authorizations": []string{"delegated_admin", "subscription_advisor"}, "version": num(got, "version")})
-	nora := anon.must(200, "POST", "/auth/sign-in", map[string]string{"email": "admin@northwind.example", "password": str(onb, "temporaryPassword")}).body
-	noraC := client{t: t, base: rt.APIURL, token: str(nora, "accessToken")}
-	noraC.token = str(noraC.must(200, "POST", "/me/password", map[string]string{"currentPassword": str(onb, "temporaryPassword"), "newPassword": "Picks-A-Long-Passphrase-7"}).body, "accessToken")
-	nov := noraC.must(200, "GET", "/overview", nil).body
+		"firstAdmin": map[string]string{"email": "admin@northwind.example", "displayName": "Nora Admin"}}).Body
+	pid := testenv.Str(onb, "partner", "partnerId")
+	got := op.Must(200, "GET", "/operator/partners/"+pid, nil).Body
+	op.Must(200, "PUT", "/operator/partners/"+pid+"/authorizations", map[string]any{"authorizations": []string{"delegated_admin", "subscription_advisor"}, "version": testenv.Num(got, "version")})
+	nora := anon.Must(200, "POST", "/auth/sign-in", map[string]string{"email": "admin@northwind.example", "password": testenv.Str(onb, "temporaryPassword")}).Body
+	noraC := testenv.Client{T: t, Base: rt.APIURL, Token: testenv.Str(nora, "accessToken")}
+	noraC.Token = testenv.Str(noraC.Must(200, "POST", "/me/password", map[string]string{"currentPassword": testenv.Str(onb, "temporaryPassword"), "newPassword": "Picks-A-Long-Passphrase-7"}).Body, "accessToken")
+	nov := noraC.Must(200, "GET", "/overview", nil).Body
 	if nov["cloud"] != "21vianet" || fmt.Sprint(nov["authorizations"]) != "[delegated_admin subscription_advisor]" {
 		t.Fatalf("new partner's overview: %v", nov)
 	}
 
 	// Unknown routes are API Gateway's 404.
-	if r := anon.call("GET", "/nope", nil); r.status != 404 {
-		t.Fatalf("unknown route: %d", r.status)
+	if r := anon.Call("GET", "/nope", nil); r.Status != 404 {
+		t.Fatalf("unknown route: %d", r.Status)
 	}
 
 	// Concurrent requests to one function run in several instances, as Lambda scales out.
 	var wg sync.WaitGroup
 	for range 6 {
-		wg.Go(func() { ga.call("GET", "/company", nil) })
+		wg.Go(func() { ga.Call("GET", "/company", nil) })
 	}
 	wg.Wait()
 	if n := len(rt.Functions.Instances("GetCompanyFunction")); n < 2 {
@@ -241,30 +175,10 @@ func TestSlice(t *testing.T) {
 		t.Fatal("the log capture saw no requests; the check below would prove nothing")
 	}
 	secrets := map[string]string{"demo password": seed.Password, "temporary password": temp, "jo's new password": "Jo-Chose-This-Passphrase-1",
-		"operator token": rt.OperatorToken, "access token": ga.token, "second access token": jo.token, "nora's temporary password": str(onb, "temporaryPassword")}
+		"operator token": rt.OperatorToken, "access token": ga.Token, "second access token": jo.Token, "nora's temporary password": testenv.Str(onb, "temporaryPassword")}
 	for what, secret := range secrets {
 		if secret != "" && strings.Contains(written, secret) {
 			t.Errorf("the %s appears in the logs", what)
 		}
 	}
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
 }
