@@ -13,5 +13,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("accept-trial-link", linkpage.Accept(deps.Service, deps.PublicBaseURL)))
+	lambda.Start(apigw.Lambda("accept-trial-link", linkpage.Accept(deps.Accepts, deps.Links.BaseURL)))
 }

@@ -13,5 +13,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("change-password", api.ChangePassword(deps)))
+	lambda.Start(apigw.Lambda("change-password", api.ChangePassword(deps.Auth(), deps.Issuer)))
 }

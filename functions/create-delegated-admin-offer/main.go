@@ -14,5 +14,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("create-delegated-admin-offer", api.CreateLink(admin.LinkDelegatedAdmin)(deps)))
+	lambda.Start(apigw.Lambda("create-delegated-admin-offer", api.CreateLink(admin.LinkDelegatedAdmin)(deps.Auth(), deps.Links)))
 }

@@ -13,5 +13,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("create-user", api.CreateUser(deps)))
+	lambda.Start(apigw.Lambda("create-user", api.CreateUser(deps.Auth(), deps.Company)))
 }

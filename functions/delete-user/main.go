@@ -13,5 +13,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("delete-user", api.DeleteUser(deps)))
+	lambda.Start(apigw.Lambda("delete-user", api.DeleteUser(deps.Auth(), deps.Company)))
 }

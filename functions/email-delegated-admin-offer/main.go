@@ -14,5 +14,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("email-delegated-admin-offer", api.EmailLink(admin.LinkDelegatedAdmin)(deps)))
+	lambda.Start(apigw.Lambda("email-delegated-admin-offer", api.EmailLink(admin.LinkDelegatedAdmin)(deps.Auth(), deps.Links)))
 }

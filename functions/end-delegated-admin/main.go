@@ -13,5 +13,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("end-delegated-admin", api.EndDelegatedAdmin(deps)))
+	lambda.Start(apigw.Lambda("end-delegated-admin", api.EndDelegatedAdmin(deps.Auth(), deps.Tenants)))
 }

@@ -13,5 +13,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("get-catalog", api.GetCatalog(deps)))
+	lambda.Start(apigw.Lambda("get-catalog", api.GetCatalog(deps.Auth())))
 }

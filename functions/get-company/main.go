@@ -13,5 +13,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("get-company", api.GetCompany(deps)))
+	lambda.Start(apigw.Lambda("get-company", api.GetCompany(deps.Auth(), deps.Company)))
 }

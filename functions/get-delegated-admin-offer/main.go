@@ -14,5 +14,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("get-delegated-admin-offer", api.GetLink(admin.LinkDelegatedAdmin)(deps)))
+	lambda.Start(apigw.Lambda("get-delegated-admin-offer", api.GetLink(admin.LinkDelegatedAdmin)(deps.Auth(), deps.Links)))
 }

@@ -13,5 +13,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("get-overview", api.GetOverview(deps)))
+	lambda.Start(apigw.Lambda("get-overview", api.GetOverview(deps.Auth(), deps.Company)))
 }

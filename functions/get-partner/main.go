@@ -13,5 +13,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("get-partner", api.GetPartner(deps)))
+	lambda.Start(apigw.Lambda("get-partner", api.GetPartner(deps.Partners)))
 }

@@ -13,5 +13,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("get-tenant", api.GetTenant(deps)))
+	lambda.Start(apigw.Lambda("get-tenant", api.GetTenant(deps.Auth())))
 }

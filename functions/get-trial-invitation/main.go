@@ -14,5 +14,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("get-trial-invitation", api.GetLink(admin.LinkTrial)(deps)))
+	lambda.Start(apigw.Lambda("get-trial-invitation", api.GetLink(admin.LinkTrial)(deps.Auth(), deps.Links)))
 }

@@ -13,5 +13,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("get-user", api.GetUser(deps)))
+	lambda.Start(apigw.Lambda("get-user", api.GetUser(deps.Auth(), deps.Company)))
 }

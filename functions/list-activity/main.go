@@ -13,5 +13,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("list-activity", api.ListActivity(deps)))
+	lambda.Start(apigw.Lambda("list-activity", api.ListActivity(deps.Auth(), deps.Company)))
 }

@@ -14,5 +14,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("list-delegated-admin-offers", api.ListLinks(admin.LinkDelegatedAdmin)(deps)))
+	lambda.Start(apigw.Lambda("list-delegated-admin-offers", api.ListLinks(admin.LinkDelegatedAdmin)(deps.Auth(), deps.Links)))
 }

@@ -13,5 +13,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("list-tenant-partners", api.ListTenantPartners(deps)))
+	lambda.Start(apigw.Lambda("list-tenant-partners", api.ListTenantPartners(deps.Auth(), deps.Tenants)))
 }

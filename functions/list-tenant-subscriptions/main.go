@@ -13,5 +13,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("list-tenant-subscriptions", api.ListTenantSubscriptions(deps)))
+	lambda.Start(apigw.Lambda("list-tenant-subscriptions", api.ListTenantSubscriptions(deps.Auth(), deps.Tenants)))
 }

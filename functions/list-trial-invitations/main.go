@@ -14,5 +14,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("list-trial-invitations", api.ListLinks(admin.LinkTrial)(deps)))
+	lambda.Start(apigw.Lambda("list-trial-invitations", api.ListLinks(admin.LinkTrial)(deps.Auth(), deps.Links)))
 }

@@ -13,5 +13,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("list-users", api.ListUsers(deps)))
+	lambda.Start(apigw.Lambda("list-users", api.ListUsers(deps.Auth(), deps.Company)))
 }

@@ -13,5 +13,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("onboard-partner", api.OnboardPartner(deps)))
+	lambda.Start(apigw.Lambda("onboard-partner", api.OnboardPartner(deps.Partners)))
 }

@@ -13,5 +13,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("open-trial-link", linkpage.Open(deps.Service, deps.PublicBaseURL)))
+	lambda.Start(apigw.Lambda("open-trial-link", linkpage.Open(deps.Accepts, deps.Links.BaseURL)))
 }

@@ -14,5 +14,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("revoke-delegated-admin-offer", api.RevokeLink(admin.LinkDelegatedAdmin)(deps)))
+	lambda.Start(apigw.Lambda("revoke-delegated-admin-offer", api.RevokeLink(admin.LinkDelegatedAdmin)(deps.Auth(), deps.Links)))
 }

@@ -14,5 +14,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("revoke-purchase-offer", api.RevokeLink(admin.LinkOffer)(deps)))
+	lambda.Start(apigw.Lambda("revoke-purchase-offer", api.RevokeLink(admin.LinkOffer)(deps.Auth(), deps.Links)))
 }

@@ -14,5 +14,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("revoke-trial-invitation", api.RevokeLink(admin.LinkTrial)(deps)))
+	lambda.Start(apigw.Lambda("revoke-trial-invitation", api.RevokeLink(admin.LinkTrial)(deps.Auth(), deps.Links)))
 }

@@ -13,5 +13,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("sign-in", api.SignIn(deps)))
+	lambda.Start(apigw.Lambda("sign-in", api.SignIn(deps.Identity, deps.Issuer)))
 }

@@ -13,5 +13,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("update-company", api.UpdateCompany(deps)))
+	lambda.Start(apigw.Lambda("update-company", api.UpdateCompany(deps.Auth(), deps.Company)))
 }

@@ -13,5 +13,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("update-partner-authorizations", api.UpdatePartnerAuthorizations(deps)))
+	lambda.Start(apigw.Lambda("update-partner-authorizations", api.UpdatePartnerAuthorizations(deps.Partners)))
 }

@@ -13,5 +13,5 @@ import (
 
 func main() {
 	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("update-user", api.UpdateUser(deps)))
+	lambda.Start(apigw.Lambda("update-user", api.UpdateUser(deps.Auth(), deps.Company)))
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/partner-admin-center/pac/local/inbox"
 	"github.com/partner-admin-center/pac/local/localrun"
-	"github.com/partner-admin-center/pac/shared/admin"
 	"github.com/partner-admin-center/pac/shared/store"
 )
 
@@ -43,7 +42,7 @@ func MeasureOutboxDelay(ctx context.Context, rt *localrun.Runtime, n int) (Outbo
 	tag := fmt.Sprintf("bench-%d", time.Now().UnixNano())
 	for i := range n {
 		to := fmt.Sprintf("%s-%d@outbox-delay.example", tag, i)
-		e := admin.Email{ID: fmt.Sprintf("out_%s_%d", tag, i), OrgID: "prt_bench", Template: "partner_answer", To: []string{to},
+		e := store.OutboxEmail{ID: fmt.Sprintf("out_%s_%d", tag, i), OrgID: "prt_bench", Template: "partner_answer", To: []string{to},
 			Data: map[string]string{"partnerName": "Bench Partners", "customerName": "Bench Customer", "customerDomain": "bench",
 				"offerKind": "trial", "answer": "accepted", "summary": "trial of a product", "cloud": "global"}}
 		since := time.Now()

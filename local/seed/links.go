@@ -28,7 +28,7 @@ func Links(ctx context.Context, db store.API, table, linkKey, baseURL string, cr
 	if err != nil {
 		return nil, err
 	}
-	svc := &admin.Service{Codes: codes}
+	svc := &admin.LinkService{Codes: codes, BaseURL: baseURL}
 	var out []DemoLink
 	for _, pc := range creds.Partners {
 		cloud := admin.Cloud(pc.Cloud)
@@ -52,7 +52,7 @@ func Links(ctx context.Context, db store.API, table, linkKey, baseURL string, cr
 				DelegatedAdmin: &admin.DelegatedAdminOffer{Scope: admin.AccessFull, DurationDays: 365}},
 				"trial of " + trial[0].Name + " with delegated administration (full, 365 days)"},
 			{admin.Link{ID: "lnk_" + pad("demooffer"+strings.TrimPrefix(pc.Cloud, "21")), Kind: admin.LinkOffer, Lines: lines},
-				"purchase offer: " + admin.LinesText(cloud, lines)},
+				"purchase offer: " + linesText(cloud, lines)},
 		}
 		for _, d := range demos {
 			l, _, err := st.Link(ctx, pc.PartnerID, d.link.Kind, d.link.ID)
@@ -76,7 +76,7 @@ func Links(ctx context.Context, db store.API, table, linkKey, baseURL string, cr
 			} else if err != nil {
 				return nil, fmt.Errorf("seed: read link %s: %w", d.link.ID, err)
 			}
-			url, err := svc.LinkURL(baseURL, l)
+			url, err := svc.LinkURL(l)
 			if err != nil {
 				return nil, err
 			}
@@ -84,4 +84,14 @@ func Links(ctx context.Context, db store.API, table, linkKey, baseURL string, cr
 		}
 	}
 	return out, nil
+}
+
+// linesText describes offer lines for the demo's printout: "10 × Product A; 5 × Product B".
+func linesText(cloud admin.Cloud, lines []admin.OfferLine) string {
+	parts := make([]string, len(lines))
+	for i, l := range lines {
+		prod, _ := admin.FindProduct(cloud, l.ProductID)
+		parts[i] = fmt.Sprintf("%d × %s", l.Licenses, prod.Name)
+	}
+	return strings.Join(parts, "; ")
 }

@@ -54,7 +54,7 @@ type capability struct {
 	Clouds  []Cloud
 }
 
-// matrix is the capability matrix of product.md. Features are the same in both clouds today; the
+// matrix: which authorizations unlock each feature. Features are the same in both clouds today; the
 // Clouds column is where a difference would be declared, not in handlers.
 var matrix = []capability{
 	{FeatureCompanyProfile, nil, Clouds},
@@ -70,9 +70,9 @@ var matrix = []capability{
 
 // FeatureState says whether a feature is enabled for a partner and what unlocks it.
 type FeatureState struct {
-	Feature  Feature         `json:"feature"`
-	Enabled  bool            `json:"enabled"`
-	Requires []Authorization `json:"requires"`
+	Feature  Feature
+	Enabled  bool
+	Requires []Authorization
 }
 
 // Features evaluates the capability matrix for a partner, in matrix order.

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// productGates is the feature-gate table of product.md ("Partner authorizations and clouds"),
+// productGates restates which partner authorizations unlock each feature (the feature gates),
 // written out independently of the matrix: nil = every partner, else any one of the list.
 var productGates = map[Feature][]Authorization{
 	FeatureCompanyProfile:         nil,
@@ -52,7 +52,7 @@ func wantEnabled(f Feature, auths []Authorization) bool {
 
 func TestCapabilityMatrixMatchesProductGates(t *testing.T) {
 	if len(matrix) != len(productGates) {
-		t.Fatalf("matrix has %d features, product.md gates %d", len(matrix), len(productGates))
+		t.Fatalf("matrix has %d features, the feature gates list %d", len(matrix), len(productGates))
 	}
 	for _, cloud := range Clouds {
 		for _, auths := range subsets() {

@@ -2,17 +2,25 @@ package admin
 
 // Product is one product of a cloud's catalog.
 type Product struct {
-	ID              string `json:"id"`
-	Name            string `json:"name"`
-	Trial           bool   `json:"trialAvailable"`
-	TrialDays       int    `json:"trialDays,omitempty"`
-	TrialLicenseCap int    `json:"trialLicenseCap,omitempty"`
-	MinLicenses     int    `json:"minLicenses"`
-	MaxLicenses     int    `json:"maxLicenses"`
+	ID              string
+	Name            string
+	Trial           bool
+	TrialDays       int
+	TrialLicenseCap int
+	MinLicenses     int
+	MaxLicenses     int
 }
 
 // DefaultTrialDays is the trial length where a product does not say otherwise.
 const DefaultTrialDays = 30
+
+// TrialLength is the product's trial length in days.
+func (p Product) TrialLength() int {
+	if p.TrialDays == 0 {
+		return DefaultTrialDays
+	}
+	return p.TrialDays
+}
 
 // catalogs are shipped with the code: one per cloud; nothing crosses clouds.
 var catalogs = map[Cloud][]Product{

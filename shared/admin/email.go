@@ -1,12 +1,77 @@
 package admin
 
+import "time"
+
 // Email is one email to send, written as an outbox item in the same transaction as the business
-// change that causes it (docs/architecture.md, "Email outbox"). Template names a template of
-// shared/email; Data holds its fields.
+// change that causes it (docs/architecture.md, "Email outbox"). The domain says what happened —
+// Message is one of the message types below, with the facts it reports — and the email side
+// (shared/email, reached through the outbox in shared/store) decides the template, subject,
+// wording, date formats and the 21Vianet variants.
 type Email struct {
-	ID       string
-	OrgID    string
-	Template string
-	To       []string
-	Data     map[string]string
+	ID    string
+	OrgID string // the organization whose action caused it
+	To    []string
+	Message
 }
+
+// Message is what an email says: LinkInvitation, CustomerWelcome, PartnerAnswer or
+// DelegatedAdminEnded.
+type Message interface{ isMessage() }
+
+// LinkInvitation sends a link to a prospective customer on behalf of the partner, with the
+// partner's personal note.
+type LinkInvitation struct {
+	Partner Partner
+	Link    Link
+	URL     string
+	Note    string
+	// Trial is the product of a trial invitation; Lines are a purchase offer's products with
+	// their names.
+	Trial *Product
+	Lines []ProductLine
+}
+
+// ProductLine is a product and a license count, as an email names it.
+type ProductLine struct {
+	ProductName string
+	Licenses    int
+}
+
+// Outcome is what an acceptance set up, as both sides are told.
+type Outcome struct {
+	Subscriptions []Subscription
+	// DelegatedAdmin is the grant the customer accepted; nil when none was offered or the
+	// customer declined (DelegatedAdminDeclined).
+	DelegatedAdmin         *DelegatedAdmin
+	DelegatedAdminDeclined bool
+}
+
+// CustomerWelcome tells a customer admin what was set up through a partner's link.
+type CustomerWelcome struct {
+	Customer Customer
+	Partner  Partner
+	Outcome  Outcome
+}
+
+// PartnerAnswer tells the partner how a customer answered its link.
+type PartnerAnswer struct {
+	Partner  Partner
+	Customer Customer
+	Kind     LinkKind
+	// Declined: the customer declined a stand-alone delegated-admin offer (for the other kinds
+	// the link was accepted; a declined included offer shows in the Outcome).
+	Declined bool
+	Outcome  Outcome
+}
+
+// DelegatedAdminEnded tells the partner that a customer ended its delegated administration.
+type DelegatedAdminEnded struct {
+	Partner  Partner
+	Customer Customer
+	EndedAt  time.Time
+}
+
+func (LinkInvitation) isMessage()      {}
+func (CustomerWelcome) isMessage()     {}
+func (PartnerAnswer) isMessage()       {}
+func (DelegatedAdminEnded) isMessage() {}

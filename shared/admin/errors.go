@@ -41,34 +41,24 @@ const (
 
 // FieldError names one offending field (a JSON pointer-ish dotted path such as "address.country").
 type FieldError struct {
-	Field  string `json:"field"`
-	Code   string `json:"code"`
-	Detail string `json:"detail"`
+	Field  string
+	Code   string
+	Detail string
 }
 
-// Error is the domain error: a Code, a human message, the offending fields, and the operation
-// that failed (for logs). RetryAfter is set for throttling codes.
+// Error is the domain error: a Code, a human message (shown to the client) and the offending
+// fields. RetryAfter is set for throttling codes. It carries no cause: the domain decides every
+// *Error itself, and infrastructure faults stay plain errors, wrapped with their context by the
+// adapter that met them (fmt.Errorf("store: get user %s: %w", …)), which ErrorCode reports as
+// CodeInternal.
 type Error struct {
 	Code       Code
 	Message    string
 	Fields     []FieldError
-	Op         string
 	RetryAfter int // seconds; 0 = not applicable
-	Err        error
 }
 
-func (e *Error) Error() string {
-	msg := string(e.Code) + ": " + e.Message
-	if e.Op != "" {
-		msg = e.Op + ": " + msg
-	}
-	if e.Err != nil {
-		msg += ": " + e.Err.Error()
-	}
-	return msg
-}
-
-func (e *Error) Unwrap() error { return e.Err }
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
 
 // Errorf returns an *Error with the code and a formatted message.
 func Errorf(code Code, format string, args ...any) *Error {

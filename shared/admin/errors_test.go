@@ -54,7 +54,7 @@ func TestProblemsErr(t *testing.T) {
 }
 
 func TestErrorCodeAndMessage(t *testing.T) {
-	base := &Error{Code: CodeNotFound, Message: "user not found", Op: "get user", Err: io.EOF}
+	base := &Error{Code: CodeNotFound, Message: "user not found"}
 	tests := []struct {
 		name string
 		err  error
@@ -74,11 +74,12 @@ func TestErrorCodeAndMessage(t *testing.T) {
 			}
 		})
 	}
-	if got, want := base.Error(), "get user: not_found: user not found: EOF"; got != want {
+	if got, want := base.Error(), "not_found: user not found"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
-	if !errors.Is(base, io.EOF) {
-		t.Errorf("errors.Is(base, io.EOF) = false, want true (Unwrap)")
+	// An infrastructure fault wrapped with context stays internal, even next to a domain error.
+	if got := ErrorCode(fmt.Errorf("store: get user: %w", io.EOF)); got != CodeInternal {
+		t.Errorf("ErrorCode(wrapped EOF) = %q, want internal", got)
 	}
 	if got, want := Errorf(CodeForbidden, "no").Error(), "forbidden: no"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)

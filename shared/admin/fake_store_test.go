@@ -6,12 +6,14 @@ import (
 	"time"
 )
 
-// fakeStore is an in-memory Store for unit tests of the domain rules. It records every write so a
-// test can assert that nothing was written. Methods a test does not expect panic via fail.
-type fakeStore struct {
-	partners map[string]Partner
-	users    map[string]User // key: partnerID + "/" + userID
-	logins   map[string]Login
+// memory is the in-memory state behind the hand-written fakes of the store interfaces
+// (fakeIdentityStore, fakeCompanyStore, fakePartnerStore here; the link, accept and tenant fakes
+// in fake_links_test.go). It records every write so a test can assert that nothing was written.
+type memory struct {
+	partners  map[string]Partner
+	customers map[string]Customer
+	users     map[string]User // key: orgID + "/" + userID
+	logins    map[string]Login
 
 	writes []string // one entry per write call, e.g. "UpdateUser"
 
@@ -24,13 +26,26 @@ type fakeStore struct {
 	admit      bool
 }
 
-func newFakeStore() *fakeStore {
-	return &fakeStore{partners: map[string]Partner{}, users: map[string]User{}, logins: map[string]Login{}, admit: true}
+func newMemory() *memory {
+	return &memory{partners: map[string]Partner{}, customers: map[string]Customer{}, users: map[string]User{}, logins: map[string]Login{}, admit: true}
 }
 
-func (f *fakeStore) put(u User) { f.users[u.OrgID+"/"+u.ID] = u }
+func (f *memory) put(u User) { f.users[u.OrgID+"/"+u.ID] = u }
 
-func (f *fakeStore) UserWithPartner(_ context.Context, partnerID, userID string) (User, Partner, error) {
+// The fakes: one per store interface, each with exactly that interface's methods.
+type (
+	fakeIdentityStore struct{ *memory }
+	fakeCompanyStore  struct{ *memory }
+	fakePartnerStore  struct{ *memory }
+)
+
+var (
+	_ IdentityStore = fakeIdentityStore{}
+	_ CompanyStore  = fakeCompanyStore{}
+	_ PartnerStore  = fakePartnerStore{}
+)
+
+func (f fakeIdentityStore) UserWithPartner(_ context.Context, partnerID, userID string) (User, Partner, error) {
 	u, ok := f.users[partnerID+"/"+userID]
 	p, ok2 := f.partners[partnerID]
 	if !ok || !ok2 {
@@ -39,7 +54,7 @@ func (f *fakeStore) UserWithPartner(_ context.Context, partnerID, userID string)
 	return u, p, nil
 }
 
-func (f *fakeStore) Partner(_ context.Context, partnerID string) (Partner, error) {
+func (f *memory) partner(_ context.Context, partnerID string) (Partner, error) {
 	p, ok := f.partners[partnerID]
 	if !ok {
 		return Partner{}, NotFound("partner")
@@ -47,7 +62,7 @@ func (f *fakeStore) Partner(_ context.Context, partnerID string) (Partner, error
 	return p, nil
 }
 
-func (f *fakeStore) User(_ context.Context, partnerID, userID string) (User, error) {
+func (f fakeCompanyStore) User(_ context.Context, partnerID, userID string) (User, error) {
 	u, ok := f.users[partnerID+"/"+userID]
 	if !ok {
 		return User{}, NotFound("user")
@@ -55,15 +70,15 @@ func (f *fakeStore) User(_ context.Context, partnerID, userID string) (User, err
 	return u, nil
 }
 
-func (f *fakeStore) Users(context.Context, string, PageRequest) (Page[User], error) {
+func (f fakeCompanyStore) Users(context.Context, string, PageRequest) (Page[User], error) {
 	return Page[User]{}, nil
 }
 
-func (f *fakeStore) Activity(context.Context, string, ActivityQuery) (Page[Activity], error) {
+func (f fakeCompanyStore) Activity(context.Context, string, ActivityQuery) (Page[Activity], error) {
 	return Page[Activity]{}, nil
 }
 
-func (f *fakeStore) CreatePartner(_ context.Context, p Partner, u User, l Login, a Activity, _ *Idempotency) error {
+func (f fakePartnerStore) CreatePartner(_ context.Context, p Partner, u User, l Login, a Activity, _ *Idempotency) error {
 	f.writes = append(f.writes, "CreatePartner")
 	if f.createErr != nil {
 		return f.createErr
@@ -75,14 +90,14 @@ func (f *fakeStore) CreatePartner(_ context.Context, p Partner, u User, l Login,
 	return nil
 }
 
-func (f *fakeStore) UpdatePartner(_ context.Context, p Partner, prev int, a Activity) error {
+func (f *memory) updatePartner(_ context.Context, p Partner, prev int, a Activity) error {
 	f.writes = append(f.writes, "UpdatePartner")
 	f.partners[p.ID] = p
 	f.lastPrev, f.lastAct = prev, a
 	return nil
 }
 
-func (f *fakeStore) CreateUser(_ context.Context, u User, l Login, a Activity, _ *Idempotency) error {
+func (f fakeCompanyStore) CreateUser(_ context.Context, u User, l Login, a Activity, _ *Idempotency) error {
 	f.writes = append(f.writes, "CreateUser")
 	if f.createErr != nil {
 		return f.createErr
@@ -93,21 +108,21 @@ func (f *fakeStore) CreateUser(_ context.Context, u User, l Login, a Activity, _
 	return nil
 }
 
-func (f *fakeStore) UpdateUser(_ context.Context, u User, prev int, delta int, a Activity) error {
+func (f fakeCompanyStore) UpdateUser(_ context.Context, u User, prev int, delta int, a Activity) error {
 	f.writes = append(f.writes, "UpdateUser")
 	f.put(u)
 	f.lastUser, f.lastPrev, f.lastDelta, f.lastAct = u, prev, delta, a
 	return nil
 }
 
-func (f *fakeStore) DeleteUser(_ context.Context, u User, delta int, a Activity) error {
+func (f fakeCompanyStore) DeleteUser(_ context.Context, u User, delta int, a Activity) error {
 	f.writes = append(f.writes, "DeleteUser")
 	delete(f.users, u.OrgID+"/"+u.ID)
 	f.lastUser, f.lastDelta, f.lastAct = u, delta, a
 	return nil
 }
 
-func (f *fakeStore) SetPassword(_ context.Context, u User, prev int, hash string, a Activity) error {
+func (f fakeIdentityStore) SetPassword(_ context.Context, u User, prev int, hash string, a Activity) error {
 	f.writes = append(f.writes, "SetPassword")
 	f.put(u)
 	l := f.logins[u.Email]
@@ -117,7 +132,7 @@ func (f *fakeStore) SetPassword(_ context.Context, u User, prev int, hash string
 	return nil
 }
 
-func (f *fakeStore) Login(_ context.Context, email string) (Login, error) {
+func (f fakeIdentityStore) Login(_ context.Context, email string) (Login, error) {
 	l, ok := f.logins[email]
 	if !ok {
 		return Login{}, NotFound("login")
@@ -125,13 +140,32 @@ func (f *fakeStore) Login(_ context.Context, email string) (Login, error) {
 	return l, nil
 }
 
-func (f *fakeStore) AdmitSignInAttempt(context.Context, string, time.Time, SignInPolicy) (SignInGuard, bool, error) {
+func (f fakeIdentityStore) AdmitSignInAttempt(context.Context, string, time.Time, SignInPolicy) (SignInGuard, bool, error) {
 	return f.admitGuard, f.admit, nil
 }
 
-func (f *fakeStore) ClearSignInAttempts(context.Context, string, time.Time, SignInPolicy) error {
+func (f fakeIdentityStore) ClearSignInAttempts(context.Context, string, time.Time, SignInPolicy) error {
 	f.writes = append(f.writes, "ClearSignInAttempts")
 	return nil
+}
+
+func (f fakePartnerStore) Partner(ctx context.Context, id string) (Partner, error) {
+	return f.partner(ctx, id)
+}
+func (f fakePartnerStore) UpdatePartner(ctx context.Context, p Partner, prev int, a Activity) error {
+	return f.updatePartner(ctx, p, prev, a)
+}
+func (f fakeCompanyStore) UpdatePartner(ctx context.Context, p Partner, prev int, a Activity) error {
+	return f.updatePartner(ctx, p, prev, a)
+}
+
+func (f fakeIdentityStore) CustomerUser(_ context.Context, customerID, userID string) (User, Customer, error) {
+	u, ok := f.users[customerID+"/"+userID]
+	c, ok2 := f.customers[customerID]
+	if !ok || !ok2 {
+		return User{}, Customer{}, NotFound("user")
+	}
+	return u, c, nil
 }
 
 // fakePasswords is a trivial Passwords: the "hash" is "h:" + password.
@@ -146,10 +180,27 @@ func (p *fakePasswords) Temporary() (string, error) { return "TEMPO-RARYP-ASSWO-
 
 var testNow = time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 
-// newTestService returns a Service over a fresh fake store with a fixed clock and sequential ids.
-func newTestService() (*Service, *fakeStore) {
-	st := newFakeStore()
+// testEnv is a fixed clock and sequential ids.
+func testEnv() Env {
 	n := 0
-	return &Service{Store: st, Passwords: &fakePasswords{}, Now: func() time.Time { return testNow },
-		NewID: func(prefix string) string { n++; return fmt.Sprintf("%s_%026d", prefix, n) }}, st
+	return Env{Now: func() time.Time { return testNow }, NewID: func(prefix string) string { n++; return fmt.Sprintf("%s_%026d", prefix, n) }}
+}
+
+// services are the identity, company and partner services over one memory, for the tests of
+// their rules.
+type services struct {
+	*IdentityService
+	*CompanyService
+	*PartnerService
+}
+
+// newTestService returns the services over a fresh memory with a fixed clock and sequential ids.
+func newTestService() (*services, *memory) {
+	st := newMemory()
+	env, pw := testEnv(), &fakePasswords{}
+	return &services{
+		IdentityService: &IdentityService{Env: env, Store: fakeIdentityStore{st}, Passwords: pw},
+		CompanyService:  &CompanyService{Env: env, Store: fakeCompanyStore{st}, Passwords: pw},
+		PartnerService:  &PartnerService{Env: env, Store: fakePartnerStore{st}, Passwords: pw},
+	}, st
 }

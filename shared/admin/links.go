@@ -11,9 +11,9 @@ import (
 type LinkKind string
 
 const (
-	LinkTrial          LinkKind = "trial"           // trial invitation (F5)
-	LinkOffer          LinkKind = "offer"           // purchase offer (F6)
-	LinkDelegatedAdmin LinkKind = "delegated-admin" // delegated-admin offer on its own (F7)
+	LinkTrial          LinkKind = "trial"           // trial invitation
+	LinkOffer          LinkKind = "offer"           // purchase offer
+	LinkDelegatedAdmin LinkKind = "delegated-admin" // delegated-admin offer on its own
 )
 
 // LinkKinds lists every kind.
@@ -44,15 +44,15 @@ const (
 // DelegatedAdminOffer is the delegated administration a link offers: a scope, a duration from
 // acceptance, and whether it extends itself before it ends.
 type DelegatedAdminOffer struct {
-	Scope        CustomerAccess `json:"scope"` // full or limited
-	DurationDays int            `json:"durationDays"`
-	AutoExtend   bool           `json:"autoExtend"`
+	Scope        CustomerAccess // full or limited
+	DurationDays int
+	AutoExtend   bool
 }
 
 // OfferLine is one line of a purchase offer.
 type OfferLine struct {
-	ProductID string `json:"productId"`
-	Licenses  int    `json:"licenses"`
+	ProductID string
+	Licenses  int
 }
 
 // LinkState is the state of a link, derived from its record and the time.
@@ -105,11 +105,11 @@ func (l Link) State(now time.Time) LinkState {
 
 // LinkUse records one acceptance of a link: who, when, and the delegated-admin answer.
 type LinkUse struct {
-	LinkID         string    `json:"-"`
-	CustomerID     string    `json:"customerId"`
-	CustomerName   string    `json:"customerName"`
-	At             time.Time `json:"at"`
-	DelegatedAdmin string    `json:"delegatedAdmin,omitempty"` // accepted, declined or ""
+	LinkID         string
+	CustomerID     string
+	CustomerName   string
+	At             time.Time
+	DelegatedAdmin string // accepted, declined or ""
 }
 
 // Codes makes and hashes link codes. The implementation (shared/auth) holds the link key.
@@ -254,19 +254,38 @@ func itoa(n int) string {
 	return string(b)
 }
 
-// LinkStore is what links need from storage (part of Store).
+// LinkStore is what the partner's links need from storage.
 type LinkStore interface {
+	// CreateLink writes the link, its code's lookup item and the activity entry (with the
+	// idempotency record, when given: *IdempotencyConflict).
 	CreateLink(ctx context.Context, l Link, a Activity, idem *Idempotency) error
+	// Link reads a partner's link with its newest uses (CodeNotFound).
 	Link(ctx context.Context, partnerID string, kind LinkKind, id string) (Link, []LinkUse, error)
 	Links(ctx context.Context, partnerID string, kind LinkKind, page PageRequest) (Page[Link], error)
+	// RevokeLink writes the revoked link, guarded by its previous version.
 	RevokeLink(ctx context.Context, l Link, a Activity) error
+	// EmailLink writes the outbox emails and counts them on the link, unless it was revoked
+	// meanwhile (CodeValidation).
 	EmailLink(ctx context.Context, l Link, emails []Email, a Activity) error
+	// HasCustomer reports whether a customer has a relationship with the partner.
 	HasCustomer(ctx context.Context, partnerID, customerID string) (bool, error)
+}
+
+// LinkService is the partner's side of the links context: it creates, lists, revokes and emails
+// trial invitations, purchase offers and delegated-admin offers. AcceptService is the
+// customer's side.
+type LinkService struct {
+	Env
+	Store LinkStore
+	Codes Codes
+	// BaseURL is where the link pages are served (PUBLIC_BASE_URL); a link's URL is
+	// BaseURL + kind path + code.
+	BaseURL string
 }
 
 // CreateLink creates a link; the caller gets its URL from LinkURL. Errors: CodeForbidden,
 // CodeFeatureNotAuthorized, CodeValidation, CodeIdempotencyKeyReused.
-func (s *Service) CreateLink(ctx context.Context, sess Session, in NewLink, idem *Idempotency) (Link, bool, error) {
+func (s *LinkService) CreateLink(ctx context.Context, sess Session, in NewLink, idem *Idempotency) (Link, bool, error) {
 	if !slices.Contains(LinkKinds, in.Kind) {
 		return Link{}, false, NotFound("link kind")
 	}
@@ -279,7 +298,7 @@ func (s *Service) CreateLink(ctx context.Context, sess Session, in NewLink, idem
 		return Link{}, false, err
 	}
 	if in.TargetCustomerID != "" {
-		ok, err := s.Links.HasCustomer(ctx, sess.Partner.ID, in.TargetCustomerID)
+		ok, err := s.Store.HasCustomer(ctx, sess.Partner.ID, in.TargetCustomerID)
 		if err != nil {
 			return Link{}, false, err
 		}
@@ -308,52 +327,54 @@ func (s *Service) CreateLink(ctx context.Context, sess Session, in NewLink, idem
 		idem.ResourceID = l.ID
 	}
 	act := s.activity(sess.Principal, sess.Partner.ID, "link.created", Target{"link", l.ID}, nil, map[string]any{"kind": string(l.Kind)})
-	err = s.Links.CreateLink(ctx, l, act, idem)
+	err = s.Store.CreateLink(ctx, l, act, idem)
 	if replay, ok := asReplay(err, idem); ok {
-		got, _, err := s.Links.Link(ctx, sess.Partner.ID, in.Kind, replay.ResourceID)
+		got, _, err := s.Store.Link(ctx, sess.Partner.ID, in.Kind, replay.ResourceID)
 		return got, true, err
 	}
 	return l, false, err
 }
 
-// LinkURL rebuilds a link's URL under base (PUBLIC_BASE_URL).
-func (s *Service) LinkURL(base string, l Link) (string, error) {
+// LinkURL rebuilds a link's URL under BaseURL.
+func (s *LinkService) LinkURL(l Link) (string, error) {
 	code, err := s.Codes.Code(l.Nonce)
 	if err != nil {
 		return "", err
 	}
-	return strings.TrimRight(base, "/") + l.Kind.Path() + code, nil
+	return strings.TrimRight(s.BaseURL, "/") + l.Kind.Path() + code, nil
 }
 
-// GetLink returns a link with its uses. A link of another partner is not found.
-func (s *Service) GetLink(ctx context.Context, sess Session, kind LinkKind, id string) (Link, []LinkUse, error) {
+// GetLink returns a link with its uses. A link of another partner is not found. Errors:
+// CodeForbidden, CodeFeatureNotAuthorized, CodeNotFound.
+func (s *LinkService) GetLink(ctx context.Context, sess Session, kind LinkKind, id string) (Link, []LinkUse, error) {
 	if err := requireLinks(sess, kind, false); err != nil {
 		return Link{}, nil, err
 	}
 	if !ValidID("lnk", id) {
 		return Link{}, nil, NotFound("link")
 	}
-	return s.Links.Link(ctx, sess.Partner.ID, kind, id)
+	return s.Store.Link(ctx, sess.Partner.ID, kind, id)
 }
 
-// ListLinks lists a partner's links of a kind, newest first.
-func (s *Service) ListLinks(ctx context.Context, sess Session, kind LinkKind, page PageRequest) (Page[Link], error) {
+// ListLinks lists a partner's links of a kind, newest first. Errors: CodeForbidden,
+// CodeFeatureNotAuthorized, CodeInvalidCursor.
+func (s *LinkService) ListLinks(ctx context.Context, sess Session, kind LinkKind, page PageRequest) (Page[Link], error) {
 	if err := requireLinks(sess, kind, false); err != nil {
 		return Page[Link]{}, err
 	}
-	return s.Links.Links(ctx, sess.Partner.ID, kind, page)
+	return s.Store.Links(ctx, sess.Partner.ID, kind, page)
 }
 
 // RevokeLink revokes a link: its page shows the uniform invalid page from then on. Revoking a
-// revoked link changes nothing.
-func (s *Service) RevokeLink(ctx context.Context, sess Session, kind LinkKind, id string) error {
+// revoked link changes nothing. Errors: as GetLink, and CodeVersionConflict.
+func (s *LinkService) RevokeLink(ctx context.Context, sess Session, kind LinkKind, id string) error {
 	l, _, err := s.GetLink(ctx, sess, kind, id)
 	if err != nil || l.Revoked {
 		return err
 	}
 	l.Revoked, l.Version, l.UpdatedAt = true, l.Version+1, s.Now()
 	act := s.activity(sess.Principal, sess.Partner.ID, "link.revoked", Target{"link", l.ID}, nil, nil)
-	return s.Links.RevokeLink(ctx, l, act)
+	return s.Store.RevokeLink(ctx, l, act)
 }
 
 // MaxRecipients is how many addresses one send may name.
@@ -361,7 +382,8 @@ const MaxRecipients = 50
 
 // EmailLink sends a link to up to MaxRecipients addresses with a personal message: one outbox
 // email per recipient (recipients never see each other), written with the activity entry.
-func (s *Service) EmailLink(ctx context.Context, sess Session, kind LinkKind, id string, to []string, message, baseURL string) (int, error) {
+// Errors: as GetLink, and CodeValidation (recipients, message, a link that is not active).
+func (s *LinkService) EmailLink(ctx context.Context, sess Session, kind LinkKind, id string, to []string, message string) (int, error) {
 	l, _, err := s.GetLink(ctx, sess, kind, id)
 	if err != nil {
 		return 0, err
@@ -384,17 +406,17 @@ func (s *Service) EmailLink(ctx context.Context, sess Session, kind LinkKind, id
 	if st := l.State(s.Now()); st != LinkActive {
 		return 0, Errorf(CodeValidation, "the link is %s; create a new one", st)
 	}
-	url, err := s.LinkURL(baseURL, l)
+	url, err := s.LinkURL(l)
 	if err != nil {
 		return 0, err
 	}
-	data := s.linkEmailData(sess.Partner, l, url, message)
+	msg := invitation(sess.Partner, l, url, message)
 	emails := make([]Email, len(addrs))
 	for i, a := range addrs {
-		emails[i] = Email{ID: s.NewID("out"), OrgID: sess.Partner.ID, Template: l.emailTemplate(), To: []string{a}, Data: data}
+		emails[i] = Email{ID: s.NewID("out"), OrgID: sess.Partner.ID, To: []string{a}, Message: msg}
 	}
 	act := s.activity(sess.Principal, sess.Partner.ID, "link.emailed", Target{"link", l.ID}, nil, map[string]any{"recipients": len(addrs)})
-	return len(addrs), s.Links.EmailLink(ctx, l, emails, act)
+	return len(addrs), s.Store.EmailLink(ctx, l, emails, act)
 }
 
 // messageText validates a personal message: up to 2000 characters, line breaks allowed, no
@@ -413,41 +435,25 @@ func messageText(p *Problems, field, s string) string {
 	return s
 }
 
-func (l Link) emailTemplate() string {
-	switch l.Kind {
-	case LinkOffer:
-		return "purchase_offer"
-	case LinkDelegatedAdmin:
-		return "delegated_admin_offer"
-	}
-	return "trial_invitation"
-}
-
-// linkEmailData is the template data of a link email (docs/architecture.md, "Email outbox").
-func (s *Service) linkEmailData(p Partner, l Link, url, message string) map[string]string {
-	c := p.Contact
-	d := map[string]string{"partnerName": c.Name, "partnerPhone": c.Phone, "partnerEmail": c.Email,
-		"partnerWebsite": c.Website, "cloud": string(p.Cloud), "link": url, "message": message}
+// invitation is the email that sends link l: the partner, the link and what it offers.
+func invitation(p Partner, l Link, url, note string) LinkInvitation {
+	m := LinkInvitation{Partner: p, Link: l, URL: url, Note: note}
 	switch l.Kind {
 	case LinkTrial:
 		prod, _ := FindProduct(p.Cloud, l.ProductID)
-		d["productName"], d["trialDays"] = prod.Name, itoa(max(prod.TrialDays, DefaultTrialDays))
+		m.Trial = &prod
 	case LinkOffer:
-		d["lines"] = LinesText(p.Cloud, l.Lines)
+		m.Lines = productLines(p.Cloud, l.Lines)
 	}
-	if l.DelegatedAdmin != nil {
-		d["delegatedAdmin"] = string(l.DelegatedAdmin.Scope)
-		d["scope"], d["duration"] = string(l.DelegatedAdmin.Scope), itoa(l.DelegatedAdmin.DurationDays)+" days"
-	}
-	return d
+	return m
 }
 
-// LinesText renders offer lines as "2 × Product A; 5 × Product B".
-func LinesText(cloud Cloud, lines []OfferLine) string {
-	parts := make([]string, len(lines))
+// productLines names the products of offer lines from the cloud's catalog.
+func productLines(cloud Cloud, lines []OfferLine) []ProductLine {
+	out := make([]ProductLine, len(lines))
 	for i, l := range lines {
 		prod, _ := FindProduct(cloud, l.ProductID)
-		parts[i] = itoa(l.Licenses) + " × " + prod.Name
+		out[i] = ProductLine{ProductName: prod.Name, Licenses: l.Licenses}
 	}
-	return strings.Join(parts, "; ")
+	return out
 }

@@ -4,11 +4,11 @@ import "time"
 
 // Contact is the partner's company information that customers see (landing pages, emails).
 type Contact struct {
-	Name    string   `json:"name"`
-	Phone   string   `json:"phone"`
-	Email   string   `json:"email"`
-	Website string   `json:"website"`
-	Address *Address `json:"address"`
+	Name    string
+	Phone   string
+	Email   string
+	Website string
+	Address *Address
 }
 
 // Validate normalizes and checks the contact information.
@@ -110,9 +110,9 @@ type Principal struct {
 
 // Actor is how the activity log records who did something.
 type Actor struct {
-	Type  string `json:"type"` // "user" or "operator"
-	ID    string `json:"id"`
-	Email string `json:"email,omitempty"`
+	Type  string // "user" or "operator"
+	ID    string
+	Email string
 }
 
 // ActorOf returns the activity-log actor for a principal.
@@ -125,21 +125,21 @@ func ActorOf(p Principal) Actor {
 
 // Target names the object an activity touched.
 type Target struct {
-	Type string `json:"type"`
-	ID   string `json:"id"`
+	Type string
+	ID   string
 }
 
 // Activity is one entry of the activity log, written in the same transaction as the change.
 type Activity struct {
-	ID         string         `json:"id"` // sortable by time (ULID)
-	OrgID      string         `json:"-"`
-	At         time.Time      `json:"at"`
-	Actor      Actor          `json:"actor"`
-	Action     string         `json:"action"`
-	Target     Target         `json:"target"`
-	CustomerID string         `json:"customerId,omitempty"`
-	Before     map[string]any `json:"before,omitempty"`
-	After      map[string]any `json:"after,omitempty"`
+	ID         string // sortable by time (ULID)
+	OrgID      string
+	At         time.Time
+	Actor      Actor
+	Action     string
+	Target     Target
+	CustomerID string
+	Before     map[string]any
+	After      map[string]any
 }
 
 // Page is one page of a listing. Cursor is opaque to the domain; the store binds it to its scope.

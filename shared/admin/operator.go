@@ -5,6 +5,24 @@ import (
 	"slices"
 )
 
+// PartnerStore is what the operator's partner administration needs from storage.
+type PartnerStore interface {
+	Partner(ctx context.Context, partnerID string) (Partner, error)
+	// CreatePartner writes the partner, its first admin and the admin's login in one transaction
+	// (CodeEmailTaken; *IdempotencyConflict).
+	CreatePartner(ctx context.Context, p Partner, admin User, login Login, a Activity, idem *Idempotency) error
+	// UpdatePartner writes p, guarded by prevVersion (CodeVersionConflict, CodeNotFound).
+	UpdatePartner(ctx context.Context, p Partner, prevVersion int, a Activity) error
+}
+
+// PartnerService is the operator's context: onboarding partners and setting their
+// authorizations. Every method requires an IAM-authorized operator principal.
+type PartnerService struct {
+	Env
+	Store     PartnerStore
+	Passwords Passwords
+}
+
 // NewPartner is the operator's onboarding input.
 type NewPartner struct {
 	Contact        Contact
@@ -23,7 +41,7 @@ func requireOperator(p Principal) error {
 // OnboardPartner creates a partner, its first global admin (with a temporary password) and the
 // activity entry, in one transaction. Errors: CodeForbidden, CodeValidation, CodeEmailTaken,
 // CodeIdempotencyKeyReused.
-func (s *Service) OnboardPartner(ctx context.Context, op Principal, in NewPartner, idem *Idempotency) (Partner, User, string, bool, error) {
+func (s *PartnerService) OnboardPartner(ctx context.Context, op Principal, in NewPartner, idem *Idempotency) (Partner, User, string, bool, error) {
 	if err := requireOperator(op); err != nil {
 		return Partner{}, User{}, "", false, err
 	}
@@ -50,7 +68,7 @@ func (s *Service) OnboardPartner(ctx context.Context, op Principal, in NewPartne
 	u := User{ID: s.NewID("usr"), OrgID: partner.ID, OrgKind: OrgPartner, Email: adminEmail, DisplayName: adminName,
 		CompanyRole: RoleGlobalAdmin, CustomerAccess: AccessFull, Status: UserActive, PasswordChangeRequired: true,
 		Version: 1, CreatedAt: now, UpdatedAt: now}
-	temp, hash, err := s.temporaryPassword()
+	temp, hash, err := temporaryPassword(s.Passwords)
 	if err != nil {
 		return Partner{}, User{}, "", false, err
 	}
@@ -71,8 +89,8 @@ func (s *Service) OnboardPartner(ctx context.Context, op Principal, in NewPartne
 	return partner, u, temp, false, nil
 }
 
-// GetPartner returns a partner to the operator.
-func (s *Service) GetPartner(ctx context.Context, op Principal, id string) (Partner, error) {
+// GetPartner returns a partner to the operator. Errors: CodeForbidden, CodeNotFound.
+func (s *PartnerService) GetPartner(ctx context.Context, op Principal, id string) (Partner, error) {
 	if err := requireOperator(op); err != nil {
 		return Partner{}, err
 	}
@@ -83,8 +101,9 @@ func (s *Service) GetPartner(ctx context.Context, op Principal, id string) (Part
 }
 
 // SetAuthorizations replaces a partner's authorizations (operator only; version-guarded). The
-// cloud is fixed at onboarding: customers live in it.
-func (s *Service) SetAuthorizations(ctx context.Context, op Principal, id string, auths []string, version int) (Partner, error) {
+// cloud is fixed at onboarding: customers live in it. Errors: CodeForbidden, CodeValidation,
+// CodeNotFound, CodeVersionConflict.
+func (s *PartnerService) SetAuthorizations(ctx context.Context, op Principal, id string, auths []string, version int) (Partner, error) {
 	if err := requireOperator(op); err != nil {
 		return Partner{}, err
 	}

@@ -15,8 +15,8 @@ func uid(n int) string { return fmt.Sprintf("usr_%026d", n) }
 
 // world is a partner with one user per (role, access) we need, stored in a fake store.
 type world struct {
-	svc *Service
-	st  *fakeStore
+	svc *services
+	st  *memory
 	p   Partner
 }
 

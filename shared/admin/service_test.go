@@ -45,7 +45,7 @@ func TestSignIn(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			svc, st := newTestService()
 			pw := &fakePasswords{}
-			svc.Passwords = pw
+			svc.IdentityService.Passwords = pw
 			if tt.login != nil {
 				st.logins[tt.login.Email] = *tt.login
 			}

@@ -1,41 +1,6 @@
 package admin
 
-import (
-	"context"
-	"time"
-)
-
-// Store is what the domain needs from storage. Every write method is one transaction that carries
-// the business items, the activity-log entry and (when given) the idempotency record; every
-// update is guarded by the version the caller read. Errors are *Error with CodeNotFound,
-// CodeVersionConflict, CodeEmailTaken, CodeLastGlobalAdmin or CodeConcurrentRequest, or an
-// *IdempotencyConflict when the key was used before.
-type Store interface {
-	// UserWithPartner reads a partner user and its partner in one round trip (strongly consistent),
-	// so that every request authorizes against the current records.
-	UserWithPartner(ctx context.Context, partnerID, userID string) (User, Partner, error)
-	Partner(ctx context.Context, partnerID string) (Partner, error)
-	User(ctx context.Context, partnerID, userID string) (User, error)
-	Users(ctx context.Context, partnerID string, page PageRequest) (Page[User], error)
-	Activity(ctx context.Context, partnerID string, q ActivityQuery) (Page[Activity], error)
-
-	CreatePartner(ctx context.Context, p Partner, admin User, login Login, a Activity, idem *Idempotency) error
-	UpdatePartner(ctx context.Context, p Partner, prevVersion int, a Activity) error
-	CreateUser(ctx context.Context, u User, login Login, a Activity, idem *Idempotency) error
-	// UpdateUser writes u (prevVersion guards it); globalAdminDelta (-1, 0, +1) moves the partner's
-	// global-admin count, never below one.
-	UpdateUser(ctx context.Context, u User, prevVersion int, globalAdminDelta int, a Activity) error
-	DeleteUser(ctx context.Context, u User, globalAdminDelta int, a Activity) error
-	SetPassword(ctx context.Context, u User, prevVersion int, passwordHash string, a Activity) error
-
-	// Login reads the credential record of an email (CodeNotFound when there is none).
-	Login(ctx context.Context, email string) (Login, error)
-	// AdmitSignInAttempt counts one attempt for an email (known or not) if the policy admits it
-	// now, atomically, and returns whether it did and the guard as it was before.
-	AdmitSignInAttempt(ctx context.Context, email string, now time.Time, p SignInPolicy) (SignInGuard, bool, error)
-	// ClearSignInAttempts forgets the attempts of an email after a successful sign-in.
-	ClearSignInAttempts(ctx context.Context, email string, now time.Time, p SignInPolicy) error
-}
+import "time"
 
 // Idempotency asks a create to record its Idempotency-Key: a replay of the same request returns
 // the resource created the first time; the same key with another request is refused.

@@ -76,12 +76,12 @@ func website(p *Problems, field, s string) string {
 
 // Address is a postal address.
 type Address struct {
-	Line1      string `json:"line1"`
-	Line2      string `json:"line2,omitempty"`
-	City       string `json:"city"`
-	Region     string `json:"region,omitempty"`
-	PostalCode string `json:"postalCode,omitempty"`
-	Country    string `json:"country"` // ISO 3166-1 alpha-2
+	Line1      string
+	Line2      string
+	City       string
+	Region     string
+	PostalCode string
+	Country    string // ISO 3166-1 alpha-2
 }
 
 func (a Address) validate(p *Problems, field string) Address {

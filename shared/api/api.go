@@ -11,17 +11,53 @@ import (
 	"github.com/partner-admin-center/pac/shared/auth"
 )
 
-// Deps are what the handlers need; shared/app builds them once per Lambda instance.
+// Deps are the services of the domain and the token keys; shared/app builds them once per Lambda
+// instance. Each handler takes only the service of its context (and Auth).
 type Deps struct {
-	Service  *admin.Service
+	Identity *admin.IdentityService
+	Company  *admin.CompanyService
+	Partners *admin.PartnerService
+	Links    *admin.LinkService
+	Accepts  *admin.AcceptService
+	Tenants  *admin.TenantService
 	Verifier *auth.Verifier
 	Issuer   *auth.Issuer // only in functions that issue tokens
-	// PublicBaseURL is where the link pages are served (PUBLIC_BASE_URL).
-	PublicBaseURL string
 }
+
+// Auth authenticates the callers of partner and customer routes: it verifies the access token
+// and loads the caller's current records.
+type Auth struct {
+	Verifier *auth.Verifier
+	Identity *admin.IdentityService
+}
+
+// Auth returns the authenticator of the deps.
+func (d *Deps) Auth() Auth { return Auth{Verifier: d.Verifier, Identity: d.Identity} }
 
 // Action builds a route's handler from the deps.
 type Action func(d *Deps) apigw.Handler
+
+// Context-bound actions: each hands a handler constructor the one service it uses.
+
+func company(h func(Auth, *admin.CompanyService) apigw.Handler) Action {
+	return func(d *Deps) apigw.Handler { return h(d.Auth(), d.Company) }
+}
+
+func partners(h func(*admin.PartnerService) apigw.Handler) Action {
+	return func(d *Deps) apigw.Handler { return h(d.Partners) }
+}
+
+func links(h func(Auth, *admin.LinkService) apigw.Handler) Action {
+	return func(d *Deps) apigw.Handler { return h(d.Auth(), d.Links) }
+}
+
+func tenants(h func(Auth, *admin.TenantService) apigw.Handler) Action {
+	return func(d *Deps) apigw.Handler { return h(d.Auth(), d.Tenants) }
+}
+
+func authOnly(h func(Auth) apigw.Handler) Action {
+	return func(d *Deps) apigw.Handler { return h(d.Auth()) }
+}
 
 type response = events.APIGatewayV2HTTPResponse
 
@@ -30,12 +66,12 @@ type sessionHandler func(ctx context.Context, r *apigw.Request, s admin.Session)
 
 // verified checks the request's bearer token and that it belongs to an organization of kind;
 // the reason a token is refused is logged, never shown.
-func verified(ctx context.Context, d *Deps, r *apigw.Request, kind admin.OrgKind, wrongKind string) (auth.Claims, error) {
+func verified(ctx context.Context, a Auth, r *apigw.Request, kind admin.OrgKind, wrongKind string) (auth.Claims, error) {
 	tok, err := r.BearerToken()
 	if err != nil {
 		return auth.Claims{}, err
 	}
-	c, err := d.Verifier.Verify(tok)
+	c, err := a.Verifier.Verify(tok)
 	if err != nil {
 		apigw.Log.InfoContext(ctx, "token rejected", "requestId", r.Event.RequestContext.RequestID, "reason", err.Error())
 		return auth.Claims{}, admin.Errorf(admin.CodeUnauthenticated, "the access token is not valid or has expired; sign in again")
@@ -48,13 +84,13 @@ func verified(ctx context.Context, d *Deps, r *apigw.Request, kind admin.OrgKind
 
 // authenticated verifies the bearer token and loads the caller's current records (one round
 // trip) before h runs.
-func authenticated(d *Deps, h sessionHandler) apigw.Handler {
+func authenticated(a Auth, h sessionHandler) apigw.Handler {
 	return func(ctx context.Context, r *apigw.Request) (response, error) {
-		c, err := verified(ctx, d, r, admin.OrgPartner, "this route is for partner users")
+		c, err := verified(ctx, a, r, admin.OrgPartner, "this route is for partner users")
 		if err != nil {
 			return response{}, err
 		}
-		s, err := d.Service.Authenticate(ctx, c.OrgID, c.Subject, c.Epoch)
+		s, err := a.Identity.Authenticate(ctx, c.OrgID, c.Subject, c.Epoch)
 		if err != nil {
 			return response{}, err
 		}
@@ -84,22 +120,22 @@ func pageRequest(r *apigw.Request, extra ...string) (admin.PageRequest, error) {
 func noQuery(r *apigw.Request) error { return r.AllowQuery() }
 
 // SignIn: POST /auth/sign-in.
-func SignIn(d *Deps) apigw.Handler {
+func SignIn(id *admin.IdentityService, iss *auth.Issuer) apigw.Handler {
 	return func(ctx context.Context, r *apigw.Request) (response, error) {
 		var in signInRequest
 		if err := r.Decode(&in); err != nil {
 			return response{}, err
 		}
-		l, err := d.Service.SignIn(ctx, in.Email, in.Password, admin.OrgPartner, admin.OrgCustomer)
+		l, err := id.SignIn(ctx, in.Email, in.Password, admin.OrgPartner, admin.OrgCustomer)
 		if err != nil {
 			return response{}, err
 		}
-		return issue(d, l.UserID, l.OrgID, l.OrgKind, l.SessionEpoch, l.PasswordChangeRequired)
+		return issue(iss, l.UserID, l.OrgID, l.OrgKind, l.SessionEpoch, l.PasswordChangeRequired)
 	}
 }
 
-func issue(d *Deps, userID, orgID string, kind admin.OrgKind, epoch int, mustChange bool) (response, error) {
-	tok, ttl, err := d.Issuer.Issue(userID, orgID, string(kind), epoch)
+func issue(iss *auth.Issuer, userID, orgID string, kind admin.OrgKind, epoch int, mustChange bool) (response, error) {
+	tok, ttl, err := iss.Issue(userID, orgID, string(kind), epoch)
 	if err != nil {
 		return response{}, err
 	}
@@ -107,8 +143,8 @@ func issue(d *Deps, userID, orgID string, kind admin.OrgKind, epoch int, mustCha
 }
 
 // GetMe: GET /me. Works with a temporary password too, so a client can tell the user to change it.
-func GetMe(d *Deps) apigw.Handler {
-	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+func GetMe(a Auth) apigw.Handler {
+	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
 		if err := noQuery(r); err != nil {
 			return response{}, err
 		}
@@ -120,43 +156,43 @@ func GetMe(d *Deps) apigw.Handler {
 }
 
 // ChangePassword: POST /me/password. Answers with a fresh token (older ones stop working).
-func ChangePassword(d *Deps) apigw.Handler {
-	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+func ChangePassword(a Auth, iss *auth.Issuer) apigw.Handler {
+	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
 		var in changePasswordRequest
 		if err := r.Decode(&in); err != nil {
 			return response{}, err
 		}
-		u, err := d.Service.ChangePassword(ctx, s, in.CurrentPassword, in.NewPassword)
+		u, err := a.Identity.ChangePassword(ctx, s, in.CurrentPassword, in.NewPassword)
 		if err != nil {
 			return response{}, err
 		}
-		return issue(d, u.ID, u.OrgID, u.OrgKind, u.SessionEpoch, false)
+		return issue(iss, u.ID, u.OrgID, u.OrgKind, u.SessionEpoch, false)
 	})
 }
 
 // GetOverview: GET /overview.
-func GetOverview(d *Deps) apigw.Handler {
-	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+func GetOverview(a Auth, svc *admin.CompanyService) apigw.Handler {
+	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
 		if err := noQuery(r); err != nil {
 			return response{}, err
 		}
-		o, err := d.Service.Overview(s)
+		o, err := svc.Overview(s)
 		if err != nil {
 			return response{}, err
 		}
 		p := o.Partner
 		return apigw.JSON(http.StatusOK, overviewBody{PartnerID: p.ID, Name: p.Contact.Name, Cloud: p.Cloud,
-			Authorizations: nonNil(p.Authorizations), Features: o.Features, CustomerCount: p.CustomerCount, CustomerView: o.View})
+			Authorizations: nonNil(p.Authorizations), Features: toList(o.Features, toFeature), CustomerCount: p.CustomerCount, CustomerView: o.View})
 	})
 }
 
 // GetCompany: GET /company.
-func GetCompany(d *Deps) apigw.Handler {
-	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+func GetCompany(a Auth, svc *admin.CompanyService) apigw.Handler {
+	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
 		if err := noQuery(r); err != nil {
 			return response{}, err
 		}
-		p, err := d.Service.Company(s)
+		p, err := svc.Company(s)
 		if err != nil {
 			return response{}, err
 		}
@@ -165,14 +201,14 @@ func GetCompany(d *Deps) apigw.Handler {
 }
 
 // UpdateCompany: PUT /company.
-func UpdateCompany(d *Deps) apigw.Handler {
-	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+func UpdateCompany(a Auth, svc *admin.CompanyService) apigw.Handler {
+	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
 		var in companyRequest
 		if err := r.Decode(&in); err != nil {
 			return response{}, err
 		}
-		c := admin.Contact{Name: in.Name, Phone: in.Phone, Email: in.Email, Website: in.Website, Address: in.Address}
-		p, err := d.Service.UpdateCompany(ctx, s, c, in.Version)
+		c := admin.Contact{Name: in.Name, Phone: in.Phone, Email: in.Email, Website: in.Website, Address: in.Address.domain()}
+		p, err := svc.UpdateCompany(ctx, s, c, in.Version)
 		if err != nil {
 			return response{}, err
 		}
@@ -181,13 +217,13 @@ func UpdateCompany(d *Deps) apigw.Handler {
 }
 
 // ListUsers: GET /users.
-func ListUsers(d *Deps) apigw.Handler {
-	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+func ListUsers(a Auth, svc *admin.CompanyService) apigw.Handler {
+	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
 		page, err := pageRequest(r)
 		if err != nil {
 			return response{}, err
 		}
-		users, err := d.Service.ListUsers(ctx, s, page)
+		users, err := svc.ListUsers(ctx, s, page)
 		if err != nil {
 			return response{}, err
 		}
@@ -196,8 +232,8 @@ func ListUsers(d *Deps) apigw.Handler {
 }
 
 // CreateUser: POST /users (Idempotency-Key honoured).
-func CreateUser(d *Deps) apigw.Handler {
-	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+func CreateUser(a Auth, svc *admin.CompanyService) apigw.Handler {
+	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
 		var in createUserRequest
 		if err := r.Decode(&in); err != nil {
 			return response{}, err
@@ -206,7 +242,7 @@ func CreateUser(d *Deps) apigw.Handler {
 		if err != nil {
 			return response{}, err
 		}
-		u, temp, replayed, err := d.Service.CreateUser(ctx, s, admin.NewUser{Email: in.Email, DisplayName: in.DisplayName,
+		u, temp, replayed, err := svc.CreateUser(ctx, s, admin.NewUser{Email: in.Email, DisplayName: in.DisplayName,
 			CompanyRole: in.CompanyRole, CustomerAccess: in.CustomerAccess}, idem)
 		if err != nil {
 			return response{}, admin.ReplayMismatch(err)
@@ -220,12 +256,12 @@ func CreateUser(d *Deps) apigw.Handler {
 }
 
 // GetUser: GET /users/{userId}.
-func GetUser(d *Deps) apigw.Handler {
-	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+func GetUser(a Auth, svc *admin.CompanyService) apigw.Handler {
+	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
 		if err := noQuery(r); err != nil {
 			return response{}, err
 		}
-		u, err := d.Service.GetUser(ctx, s, r.PathParam("userId"))
+		u, err := svc.GetUser(ctx, s, r.PathParam("userId"))
 		if err != nil {
 			return response{}, err
 		}
@@ -234,13 +270,13 @@ func GetUser(d *Deps) apigw.Handler {
 }
 
 // UpdateUser: PATCH /users/{userId}.
-func UpdateUser(d *Deps) apigw.Handler {
-	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+func UpdateUser(a Auth, svc *admin.CompanyService) apigw.Handler {
+	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
 		var in updateUserRequest
 		if err := r.Decode(&in); err != nil {
 			return response{}, err
 		}
-		u, err := d.Service.UpdateUser(ctx, s, r.PathParam("userId"), admin.UserPatch{DisplayName: in.DisplayName,
+		u, err := svc.UpdateUser(ctx, s, r.PathParam("userId"), admin.UserPatch{DisplayName: in.DisplayName,
 			CompanyRole: in.CompanyRole, CustomerAccess: in.CustomerAccess, Version: in.Version})
 		if err != nil {
 			return response{}, err
@@ -250,9 +286,9 @@ func UpdateUser(d *Deps) apigw.Handler {
 }
 
 // DeleteUser: DELETE /users/{userId}.
-func DeleteUser(d *Deps) apigw.Handler {
-	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
-		if err := d.Service.DeleteUser(ctx, s, r.PathParam("userId")); err != nil {
+func DeleteUser(a Auth, svc *admin.CompanyService) apigw.Handler {
+	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+		if err := svc.DeleteUser(ctx, s, r.PathParam("userId")); err != nil {
 			return response{}, err
 		}
 		return apigw.NoContent()
@@ -260,8 +296,8 @@ func DeleteUser(d *Deps) apigw.Handler {
 }
 
 // ListActivity: GET /activity?from&to&limit&cursor.
-func ListActivity(d *Deps) apigw.Handler {
-	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+func ListActivity(a Auth, svc *admin.CompanyService) apigw.Handler {
+	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
 		page, err := pageRequest(r, "from", "to")
 		if err != nil {
 			return response{}, err
@@ -273,16 +309,16 @@ func ListActivity(d *Deps) apigw.Handler {
 		if q.To, err = r.QueryTime("to"); err != nil {
 			return response{}, err
 		}
-		acts, err := d.Service.ListActivity(ctx, s, q)
+		acts, err := svc.ListActivity(ctx, s, q)
 		if err != nil {
 			return response{}, err
 		}
-		return apigw.JSON(http.StatusOK, toPage(acts, func(a admin.Activity) admin.Activity { a.At = a.At.UTC(); return a }))
+		return apigw.JSON(http.StatusOK, toPage(acts, toActivity))
 	})
 }
 
 // OnboardPartner: POST /operator/partners (IAM; Idempotency-Key honoured).
-func OnboardPartner(d *Deps) apigw.Handler {
+func OnboardPartner(svc *admin.PartnerService) apigw.Handler {
 	return operator(func(ctx context.Context, r *apigw.Request, op admin.Principal) (response, error) {
 		var in onboardRequest
 		if err := r.Decode(&in); err != nil {
@@ -292,8 +328,8 @@ func OnboardPartner(d *Deps) apigw.Handler {
 		if err != nil {
 			return response{}, err
 		}
-		p, u, temp, replayed, err := d.Service.OnboardPartner(ctx, op, admin.NewPartner{
-			Contact: admin.Contact{Name: in.Name, Phone: in.Phone, Email: in.Email, Website: in.Website, Address: in.Address},
+		p, u, temp, replayed, err := svc.OnboardPartner(ctx, op, admin.NewPartner{
+			Contact: admin.Contact{Name: in.Name, Phone: in.Phone, Email: in.Email, Website: in.Website, Address: in.Address.domain()},
 			Cloud:   in.Cloud, Authorizations: in.Authorizations,
 			FirstAdmin: admin.NewUser{Email: in.FirstAdmin.Email, DisplayName: in.FirstAdmin.DisplayName},
 		}, idem)
@@ -314,9 +350,9 @@ func OnboardPartner(d *Deps) apigw.Handler {
 }
 
 // GetPartner: GET /operator/partners/{partnerId} (IAM).
-func GetPartner(d *Deps) apigw.Handler {
+func GetPartner(svc *admin.PartnerService) apigw.Handler {
 	return operator(func(ctx context.Context, r *apigw.Request, op admin.Principal) (response, error) {
-		p, err := d.Service.GetPartner(ctx, op, r.PathParam("partnerId"))
+		p, err := svc.GetPartner(ctx, op, r.PathParam("partnerId"))
 		if err != nil {
 			return response{}, err
 		}
@@ -325,13 +361,13 @@ func GetPartner(d *Deps) apigw.Handler {
 }
 
 // UpdatePartnerAuthorizations: PUT /operator/partners/{partnerId}/authorizations (IAM).
-func UpdatePartnerAuthorizations(d *Deps) apigw.Handler {
+func UpdatePartnerAuthorizations(svc *admin.PartnerService) apigw.Handler {
 	return operator(func(ctx context.Context, r *apigw.Request, op admin.Principal) (response, error) {
 		var in authorizationsRequest
 		if err := r.Decode(&in); err != nil {
 			return response{}, err
 		}
-		p, err := d.Service.SetAuthorizations(ctx, op, r.PathParam("partnerId"), in.Authorizations, in.Version)
+		p, err := svc.SetAuthorizations(ctx, op, r.PathParam("partnerId"), in.Authorizations, in.Version)
 		if err != nil {
 			return response{}, err
 		}

@@ -40,20 +40,20 @@ type meBody struct {
 }
 
 type companyBody struct {
-	PartnerID string         `json:"partnerId"`
-	Name      string         `json:"name"`
-	Phone     string         `json:"phone"`
-	Email     string         `json:"email"`
-	Website   string         `json:"website"`
-	Address   *admin.Address `json:"address"`
-	Cloud     admin.Cloud    `json:"cloud"`
-	Version   int            `json:"version"`
-	UpdatedAt time.Time      `json:"updatedAt"`
+	PartnerID string       `json:"partnerId"`
+	Name      string       `json:"name"`
+	Phone     string       `json:"phone"`
+	Email     string       `json:"email"`
+	Website   string       `json:"website"`
+	Address   *addressBody `json:"address"`
+	Cloud     admin.Cloud  `json:"cloud"`
+	Version   int          `json:"version"`
+	UpdatedAt time.Time    `json:"updatedAt"`
 }
 
 func toCompany(p admin.Partner) companyBody {
 	c := p.Contact
-	return companyBody{PartnerID: p.ID, Name: c.Name, Phone: c.Phone, Email: c.Email, Website: c.Website, Address: c.Address,
+	return companyBody{PartnerID: p.ID, Name: c.Name, Phone: c.Phone, Email: c.Email, Website: c.Website, Address: toAddress(c.Address),
 		Cloud: p.Cloud, Version: p.Version, UpdatedAt: p.UpdatedAt}
 }
 
@@ -86,7 +86,7 @@ type overviewBody struct {
 	Name           string                `json:"name"`
 	Cloud          admin.Cloud           `json:"cloud"`
 	Authorizations []admin.Authorization `json:"authorizations"`
-	Features       []admin.FeatureState  `json:"features"`
+	Features       []featureBody         `json:"features"`
 	CustomerCount  int                   `json:"customerCount"`
 	CustomerView   admin.CustomerView    `json:"customerView"`
 }
@@ -101,6 +101,15 @@ type tokenBody struct {
 type pageBody[T any] struct {
 	Items      []T     `json:"items"`
 	NextCursor *string `json:"nextCursor"`
+}
+
+// toList converts a list to its wire shape (never null).
+func toList[D, T any](in []D, conv func(D) T) []T {
+	out := make([]T, len(in))
+	for i, d := range in {
+		out[i] = conv(d)
+	}
+	return out
 }
 
 func toPage[D, T any](p admin.Page[D], conv func(D) T) pageBody[T] {
@@ -127,12 +136,12 @@ type changePasswordRequest struct {
 }
 
 type companyRequest struct {
-	Name    string         `json:"name"`
-	Phone   string         `json:"phone"`
-	Email   string         `json:"email"`
-	Website string         `json:"website"`
-	Address *admin.Address `json:"address"`
-	Version int            `json:"version"`
+	Name    string       `json:"name"`
+	Phone   string       `json:"phone"`
+	Email   string       `json:"email"`
+	Website string       `json:"website"`
+	Address *addressBody `json:"address"`
+	Version int          `json:"version"`
 }
 
 type createUserRequest struct {
@@ -150,13 +159,13 @@ type updateUserRequest struct {
 }
 
 type onboardRequest struct {
-	Name           string         `json:"name"`
-	Cloud          admin.Cloud    `json:"cloud"`
-	Authorizations []string       `json:"authorizations"`
-	Phone          string         `json:"phone"`
-	Email          string         `json:"email"`
-	Website        string         `json:"website"`
-	Address        *admin.Address `json:"address"`
+	Name           string       `json:"name"`
+	Cloud          admin.Cloud  `json:"cloud"`
+	Authorizations []string     `json:"authorizations"`
+	Phone          string       `json:"phone"`
+	Email          string       `json:"email"`
+	Website        string       `json:"website"`
+	Address        *addressBody `json:"address"`
 	FirstAdmin     struct {
 		Email       string `json:"email"`
 		DisplayName string `json:"displayName"`
@@ -166,4 +175,141 @@ type onboardRequest struct {
 type authorizationsRequest struct {
 	Authorizations []string `json:"authorizations"`
 	Version        int      `json:"version"`
+}
+
+// Nested wire shapes: the domain's types carry no json tags, so renaming a domain field never
+// changes the API.
+
+type addressBody struct {
+	Line1      string `json:"line1"`
+	Line2      string `json:"line2,omitempty"`
+	City       string `json:"city"`
+	Region     string `json:"region,omitempty"`
+	PostalCode string `json:"postalCode,omitempty"`
+	Country    string `json:"country"` // ISO 3166-1 alpha-2
+}
+
+func toAddress(a *admin.Address) *addressBody {
+	if a == nil {
+		return nil
+	}
+	return &addressBody{Line1: a.Line1, Line2: a.Line2, City: a.City, Region: a.Region, PostalCode: a.PostalCode, Country: a.Country}
+}
+
+func (b *addressBody) domain() *admin.Address {
+	if b == nil {
+		return nil
+	}
+	return &admin.Address{Line1: b.Line1, Line2: b.Line2, City: b.City, Region: b.Region, PostalCode: b.PostalCode, Country: b.Country}
+}
+
+type featureBody struct {
+	Feature  admin.Feature         `json:"feature"`
+	Enabled  bool                  `json:"enabled"`
+	Requires []admin.Authorization `json:"requires"`
+}
+
+func toFeature(f admin.FeatureState) featureBody {
+	return featureBody{Feature: f.Feature, Enabled: f.Enabled, Requires: nonNil(f.Requires)}
+}
+
+type productBody struct {
+	ID              string `json:"id"`
+	Name            string `json:"name"`
+	Trial           bool   `json:"trialAvailable"`
+	TrialDays       int    `json:"trialDays,omitempty"`
+	TrialLicenseCap int    `json:"trialLicenseCap,omitempty"`
+	MinLicenses     int    `json:"minLicenses"`
+	MaxLicenses     int    `json:"maxLicenses"`
+}
+
+func toProduct(p admin.Product) productBody {
+	return productBody{ID: p.ID, Name: p.Name, Trial: p.Trial, TrialDays: p.TrialDays, TrialLicenseCap: p.TrialLicenseCap,
+		MinLicenses: p.MinLicenses, MaxLicenses: p.MaxLicenses}
+}
+
+type offerLineBody struct {
+	ProductID string `json:"productId"`
+	Licenses  int    `json:"licenses"`
+}
+
+type delegatedAdminOfferBody struct {
+	Scope        admin.CustomerAccess `json:"scope"` // full or limited
+	DurationDays int                  `json:"durationDays"`
+	AutoExtend   bool                 `json:"autoExtend"`
+}
+
+type linkUseBody struct {
+	CustomerID     string    `json:"customerId"`
+	CustomerName   string    `json:"customerName"`
+	At             time.Time `json:"at"`
+	DelegatedAdmin string    `json:"delegatedAdmin,omitempty"` // accepted, declined or ""
+}
+
+type porPeriodBody struct {
+	PartnerID string    `json:"partnerId"`
+	From      time.Time `json:"from"`
+}
+
+type delegatedAdminBody struct {
+	Scope      admin.CustomerAccess `json:"scope"`
+	StartsAt   time.Time            `json:"startsAt"`
+	EndsAt     time.Time            `json:"endsAt"`
+	AutoExtend bool                 `json:"autoExtend"`
+	Status     string               `json:"status"` // active or ended
+	EndedAt    *time.Time           `json:"endedAt,omitempty"`
+}
+
+func toDelegatedAdmin(d *admin.DelegatedAdmin) *delegatedAdminBody {
+	if d == nil {
+		return nil
+	}
+	return &delegatedAdminBody{Scope: d.Scope, StartsAt: d.StartsAt, EndsAt: d.EndsAt, AutoExtend: d.AutoExtend, Status: d.Status, EndedAt: d.EndedAt}
+}
+
+type actorBody struct {
+	Type  string `json:"type"` // "user" or "operator"
+	ID    string `json:"id"`
+	Email string `json:"email,omitempty"`
+}
+
+type targetBody struct {
+	Type string `json:"type"`
+	ID   string `json:"id"`
+}
+
+type activityBody struct {
+	ID         string         `json:"id"`
+	At         time.Time      `json:"at"`
+	Actor      actorBody      `json:"actor"`
+	Action     string         `json:"action"`
+	Target     targetBody     `json:"target"`
+	CustomerID string         `json:"customerId,omitempty"`
+	Before     map[string]any `json:"before,omitempty"`
+	After      map[string]any `json:"after,omitempty"`
+}
+
+func toActivity(a admin.Activity) activityBody {
+	return activityBody{ID: a.ID, At: a.At.UTC(), Actor: actorBody{Type: a.Actor.Type, ID: a.Actor.ID, Email: a.Actor.Email},
+		Action: a.Action, Target: targetBody{Type: a.Target.Type, ID: a.Target.ID}, CustomerID: a.CustomerID,
+		Before: fieldValues(a.Before), After: fieldValues(a.After)}
+}
+
+// fieldValues gives domain values in an activity's before/after their wire shape.
+func fieldValues(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		switch v := v.(type) {
+		case admin.Address:
+			out[k] = toAddress(&v)
+		case *admin.Address:
+			out[k] = toAddress(v)
+		default:
+			out[k] = v
+		}
+	}
+	return out
 }

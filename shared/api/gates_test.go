@@ -10,7 +10,7 @@ import (
 	"github.com/partner-admin-center/pac/shared/admin"
 )
 
-// TestLinkGates calls every route of issue 3 for a partner holding each combination of
+// TestLinkGates calls every link route for a partner holding each combination of
 // authorizations, as a user with each customer access, and checks the status: the partner's
 // authorization gates the feature (403 feature_not_authorized), then the user's customer access
 // (403 forbidden); including delegated administration in a trial or offer needs the
@@ -118,9 +118,9 @@ func nonNilList(s []string) []string {
 func (e *env) storeLink(t *testing.T, pid string, kind admin.LinkKind) string {
 	t.Helper()
 	now := e.now()
-	nonce, _ := e.deps.Service.Codes.Nonce()
-	code, _ := e.deps.Service.Codes.Code(nonce)
-	l := admin.Link{ID: appNewID("lnk"), PartnerID: pid, Kind: kind, Nonce: nonce, CodeHash: e.deps.Service.Codes.Hash(code),
+	nonce, _ := e.deps.Links.Codes.Nonce()
+	code, _ := e.deps.Links.Codes.Code(nonce)
+	l := admin.Link{ID: appNewID("lnk"), PartnerID: pid, Kind: kind, Nonce: nonce, CodeHash: e.deps.Links.Codes.Hash(code),
 		CreatedBy: "test", Version: 1, CreatedAt: now, UpdatedAt: now}
 	switch kind {
 	case admin.LinkTrial:

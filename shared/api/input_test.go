@@ -10,12 +10,11 @@ import (
 
 // badInput is one malformed request and the problem it must get.
 type badInput struct {
-	name    string
-	req     req
-	status  int
-	code    admin.Code
-	field   string
-	headers map[string]string
+	name   string
+	req    req
+	status int
+	code   admin.Code
+	field  string
 }
 
 func huge() string { return `{"name":"` + strings.Repeat("x", 70<<10) + `"}` }

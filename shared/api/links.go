@@ -10,8 +10,8 @@ import (
 )
 
 // GetCatalog: GET /catalog — the caller's cloud only.
-func GetCatalog(d *Deps) apigw.Handler {
-	return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+func GetCatalog(a Auth) apigw.Handler {
+	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
 		if err := noQuery(r); err != nil {
 			return response{}, err
 		}
@@ -19,48 +19,65 @@ func GetCatalog(d *Deps) apigw.Handler {
 			return response{}, err
 		}
 		return apigw.JSON(http.StatusOK, struct {
-			Cloud    admin.Cloud     `json:"cloud"`
-			Products []admin.Product `json:"products"`
-		}{s.Partner.Cloud, admin.Catalog(s.Partner.Cloud)})
+			Cloud    admin.Cloud   `json:"cloud"`
+			Products []productBody `json:"products"`
+		}{s.Partner.Cloud, toList(admin.Catalog(s.Partner.Cloud), toProduct)})
 	})
 }
 
 type linkRequest struct {
-	ProductID        string                     `json:"productId"`
-	Lines            []admin.OfferLine          `json:"lines"`
-	DelegatedAdmin   *admin.DelegatedAdminOffer `json:"delegatedAdmin"`
-	TargetCustomerID string                     `json:"targetCustomerId"`
-	ExpiresAt        *time.Time                 `json:"expiresAt"`
-	MaxUses          *int                       `json:"maxUses"`
+	ProductID        string                   `json:"productId"`
+	Lines            []offerLineBody          `json:"lines"`
+	DelegatedAdmin   *delegatedAdminOfferBody `json:"delegatedAdmin"`
+	TargetCustomerID string                   `json:"targetCustomerId"`
+	ExpiresAt        *time.Time               `json:"expiresAt"`
+	MaxUses          *int                     `json:"maxUses"`
+}
+
+func (in linkRequest) domain(kind admin.LinkKind) admin.NewLink {
+	n := admin.NewLink{Kind: kind, ProductID: in.ProductID, TargetCustomerID: in.TargetCustomerID, ExpiresAt: in.ExpiresAt, MaxUses: in.MaxUses}
+	for _, l := range in.Lines {
+		n.Lines = append(n.Lines, admin.OfferLine{ProductID: l.ProductID, Licenses: l.Licenses})
+	}
+	if o := in.DelegatedAdmin; o != nil {
+		n.DelegatedAdmin = &admin.DelegatedAdminOffer{Scope: o.Scope, DurationDays: o.DurationDays, AutoExtend: o.AutoExtend}
+	}
+	return n
 }
 
 type linkBody struct {
-	LinkID           string                     `json:"linkId"`
-	Kind             admin.LinkKind             `json:"kind"`
-	URL              string                     `json:"url"`
-	State            admin.LinkState            `json:"state"`
-	ProductID        string                     `json:"productId,omitempty"`
-	Lines            []admin.OfferLine          `json:"lines,omitempty"`
-	DelegatedAdmin   *admin.DelegatedAdminOffer `json:"delegatedAdmin,omitempty"`
-	TargetCustomerID string                     `json:"targetCustomerId,omitempty"`
-	ExpiresAt        *time.Time                 `json:"expiresAt"`
-	MaxUses          *int                       `json:"maxUses"`
-	Uses             int                        `json:"uses"`
-	LastUsedAt       *time.Time                 `json:"lastUsedAt"`
-	EmailsSent       int                        `json:"emailsSent"`
-	UsedBy           []admin.LinkUse            `json:"usedBy,omitempty"`
-	Version          int                        `json:"version"`
-	CreatedAt        time.Time                  `json:"createdAt"`
+	LinkID           string                   `json:"linkId"`
+	Kind             admin.LinkKind           `json:"kind"`
+	URL              string                   `json:"url"`
+	State            admin.LinkState          `json:"state"`
+	ProductID        string                   `json:"productId,omitempty"`
+	Lines            []offerLineBody          `json:"lines,omitempty"`
+	DelegatedAdmin   *delegatedAdminOfferBody `json:"delegatedAdmin,omitempty"`
+	TargetCustomerID string                   `json:"targetCustomerId,omitempty"`
+	ExpiresAt        *time.Time               `json:"expiresAt"`
+	MaxUses          *int                     `json:"maxUses"`
+	Uses             int                      `json:"uses"`
+	LastUsedAt       *time.Time               `json:"lastUsedAt"`
+	EmailsSent       int                      `json:"emailsSent"`
+	UsedBy           []linkUseBody            `json:"usedBy,omitempty"`
+	Version          int                      `json:"version"`
+	CreatedAt        time.Time                `json:"createdAt"`
 }
 
-func toLink(d *Deps, l admin.Link, now time.Time) (linkBody, error) {
-	url, err := d.Service.LinkURL(d.PublicBaseURL, l)
+func toLink(svc *admin.LinkService, l admin.Link, now time.Time) (linkBody, error) {
+	url, err := svc.LinkURL(l)
 	if err != nil {
 		return linkBody{}, err
 	}
-	b := linkBody{LinkID: l.ID, Kind: l.Kind, URL: url, State: l.State(now), ProductID: l.ProductID, Lines: l.Lines,
-		DelegatedAdmin: l.DelegatedAdmin, TargetCustomerID: l.TargetCustomerID, Uses: l.Uses, EmailsSent: l.EmailsSent,
+	b := linkBody{LinkID: l.ID, Kind: l.Kind, URL: url, State: l.State(now), ProductID: l.ProductID,
+		TargetCustomerID: l.TargetCustomerID, Uses: l.Uses, EmailsSent: l.EmailsSent,
 		Version: l.Version, CreatedAt: l.CreatedAt}
+	for _, line := range l.Lines {
+		b.Lines = append(b.Lines, offerLineBody{ProductID: line.ProductID, Licenses: line.Licenses})
+	}
+	if o := l.DelegatedAdmin; o != nil {
+		b.DelegatedAdmin = &delegatedAdminOfferBody{Scope: o.Scope, DurationDays: o.DurationDays, AutoExtend: o.AutoExtend}
+	}
 	if !l.ExpiresAt.IsZero() {
 		b.ExpiresAt = &l.ExpiresAt
 	}
@@ -74,9 +91,9 @@ func toLink(d *Deps, l admin.Link, now time.Time) (linkBody, error) {
 }
 
 // CreateLink: POST /trial-invitations, /purchase-offers, /delegated-admin-offers.
-func CreateLink(kind admin.LinkKind) Action {
-	return func(d *Deps) apigw.Handler {
-		return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+func CreateLink(kind admin.LinkKind) func(Auth, *admin.LinkService) apigw.Handler {
+	return func(a Auth, svc *admin.LinkService) apigw.Handler {
+		return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
 			var in linkRequest
 			if err := r.Decode(&in); err != nil {
 				return response{}, err
@@ -85,12 +102,11 @@ func CreateLink(kind admin.LinkKind) Action {
 			if err != nil {
 				return response{}, err
 			}
-			l, replayed, err := d.Service.CreateLink(ctx, s, admin.NewLink{Kind: kind, ProductID: in.ProductID, Lines: in.Lines,
-				DelegatedAdmin: in.DelegatedAdmin, TargetCustomerID: in.TargetCustomerID, ExpiresAt: in.ExpiresAt, MaxUses: in.MaxUses}, idem)
+			l, replayed, err := svc.CreateLink(ctx, s, in.domain(kind), idem)
 			if err != nil {
 				return response{}, admin.ReplayMismatch(err)
 			}
-			body, err := toLink(d, l, d.Service.Now())
+			body, err := toLink(svc, l, svc.Now())
 			if err != nil {
 				return response{}, err
 			}
@@ -100,21 +116,21 @@ func CreateLink(kind admin.LinkKind) Action {
 }
 
 // ListLinks: GET /trial-invitations etc.
-func ListLinks(kind admin.LinkKind) Action {
-	return func(d *Deps) apigw.Handler {
-		return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+func ListLinks(kind admin.LinkKind) func(Auth, *admin.LinkService) apigw.Handler {
+	return func(a Auth, svc *admin.LinkService) apigw.Handler {
+		return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
 			page, err := pageRequest(r)
 			if err != nil {
 				return response{}, err
 			}
-			links, err := d.Service.ListLinks(ctx, s, kind, page)
+			links, err := svc.ListLinks(ctx, s, kind, page)
 			if err != nil {
 				return response{}, err
 			}
-			now := d.Service.Now()
+			now := svc.Now()
 			out := pageBody[linkBody]{Items: make([]linkBody, len(links.Items))}
 			for i, l := range links.Items {
-				if out.Items[i], err = toLink(d, l, now); err != nil {
+				if out.Items[i], err = toLink(svc, l, now); err != nil {
 					return response{}, err
 				}
 			}
@@ -127,31 +143,33 @@ func ListLinks(kind admin.LinkKind) Action {
 }
 
 // GetLink: GET /trial-invitations/{id} etc.: the link with its uses (who, when).
-func GetLink(kind admin.LinkKind) Action {
-	return func(d *Deps) apigw.Handler {
-		return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+func GetLink(kind admin.LinkKind) func(Auth, *admin.LinkService) apigw.Handler {
+	return func(a Auth, svc *admin.LinkService) apigw.Handler {
+		return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
 			if err := noQuery(r); err != nil {
 				return response{}, err
 			}
-			l, uses, err := d.Service.GetLink(ctx, s, kind, r.PathParam("id"))
+			l, uses, err := svc.GetLink(ctx, s, kind, r.PathParam("id"))
 			if err != nil {
 				return response{}, err
 			}
-			body, err := toLink(d, l, d.Service.Now())
+			body, err := toLink(svc, l, svc.Now())
 			if err != nil {
 				return response{}, err
 			}
-			body.UsedBy = uses
+			body.UsedBy = toList(uses, func(u admin.LinkUse) linkUseBody {
+				return linkUseBody{CustomerID: u.CustomerID, CustomerName: u.CustomerName, At: u.At, DelegatedAdmin: u.DelegatedAdmin}
+			})
 			return apigw.JSON(http.StatusOK, body)
 		})
 	}
 }
 
 // RevokeLink: DELETE /trial-invitations/{id} etc.
-func RevokeLink(kind admin.LinkKind) Action {
-	return func(d *Deps) apigw.Handler {
-		return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
-			if err := d.Service.RevokeLink(ctx, s, kind, r.PathParam("id")); err != nil {
+func RevokeLink(kind admin.LinkKind) func(Auth, *admin.LinkService) apigw.Handler {
+	return func(a Auth, svc *admin.LinkService) apigw.Handler {
+		return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+			if err := svc.RevokeLink(ctx, s, kind, r.PathParam("id")); err != nil {
 				return response{}, err
 			}
 			return apigw.NoContent()
@@ -165,14 +183,14 @@ type emailLinkRequest struct {
 }
 
 // EmailLink: POST /trial-invitations/{id}/emails etc.: queues one email per recipient.
-func EmailLink(kind admin.LinkKind) Action {
-	return func(d *Deps) apigw.Handler {
-		return authenticated(d, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+func EmailLink(kind admin.LinkKind) func(Auth, *admin.LinkService) apigw.Handler {
+	return func(a Auth, svc *admin.LinkService) apigw.Handler {
+		return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
 			var in emailLinkRequest
 			if err := r.Decode(&in); err != nil {
 				return response{}, err
 			}
-			n, err := d.Service.EmailLink(ctx, s, kind, r.PathParam("id"), in.Recipients, in.Message, d.PublicBaseURL)
+			n, err := svc.EmailLink(ctx, s, kind, r.PathParam("id"), in.Recipients, in.Message)
 			if err != nil {
 				return response{}, err
 			}

@@ -1,6 +1,9 @@
 package api
 
-import "github.com/partner-admin-center/pac/shared/admin"
+import (
+	"github.com/partner-admin-center/pac/shared/admin"
+	"github.com/partner-admin-center/pac/shared/apigw"
+)
 
 // Route ties a route of template.yaml to its function directory and its handler.
 type Route struct {
@@ -19,26 +22,26 @@ func (r Route) Key() string { return r.Method + " " + r.Path }
 // from every function's binary (the linker keeps what package initialization references).
 func Routes() []Route {
 	routes := []Route{
-		{"POST", "/auth/sign-in", "sign-in", SignIn},
-		{"GET", "/me", "get-me", GetMe},
-		{"POST", "/me/password", "change-password", ChangePassword},
-		{"GET", "/overview", "get-overview", GetOverview},
-		{"GET", "/company", "get-company", GetCompany},
-		{"PUT", "/company", "update-company", UpdateCompany},
-		{"GET", "/users", "list-users", ListUsers},
-		{"POST", "/users", "create-user", CreateUser},
-		{"GET", "/users/{userId}", "get-user", GetUser},
-		{"PATCH", "/users/{userId}", "update-user", UpdateUser},
-		{"DELETE", "/users/{userId}", "delete-user", DeleteUser},
-		{"GET", "/activity", "list-activity", ListActivity},
-		{"POST", "/operator/partners", "onboard-partner", OnboardPartner},
-		{"GET", "/operator/partners/{partnerId}", "get-partner", GetPartner},
-		{"PUT", "/operator/partners/{partnerId}/authorizations", "update-partner-authorizations", UpdatePartnerAuthorizations},
-		{"GET", "/catalog", "get-catalog", GetCatalog},
-		{"GET", "/tenant", "get-tenant", GetTenant},
-		{"GET", "/tenant/subscriptions", "list-tenant-subscriptions", ListTenantSubscriptions},
-		{"GET", "/tenant/partners", "list-tenant-partners", ListTenantPartners},
-		{"DELETE", "/tenant/partners/{partnerId}/delegated-admin", "end-delegated-admin", EndDelegatedAdmin},
+		{"POST", "/auth/sign-in", "sign-in", func(d *Deps) apigw.Handler { return SignIn(d.Identity, d.Issuer) }},
+		{"GET", "/me", "get-me", authOnly(GetMe)},
+		{"POST", "/me/password", "change-password", func(d *Deps) apigw.Handler { return ChangePassword(d.Auth(), d.Issuer) }},
+		{"GET", "/overview", "get-overview", company(GetOverview)},
+		{"GET", "/company", "get-company", company(GetCompany)},
+		{"PUT", "/company", "update-company", company(UpdateCompany)},
+		{"GET", "/users", "list-users", company(ListUsers)},
+		{"POST", "/users", "create-user", company(CreateUser)},
+		{"GET", "/users/{userId}", "get-user", company(GetUser)},
+		{"PATCH", "/users/{userId}", "update-user", company(UpdateUser)},
+		{"DELETE", "/users/{userId}", "delete-user", company(DeleteUser)},
+		{"GET", "/activity", "list-activity", company(ListActivity)},
+		{"POST", "/operator/partners", "onboard-partner", partners(OnboardPartner)},
+		{"GET", "/operator/partners/{partnerId}", "get-partner", partners(GetPartner)},
+		{"PUT", "/operator/partners/{partnerId}/authorizations", "update-partner-authorizations", partners(UpdatePartnerAuthorizations)},
+		{"GET", "/catalog", "get-catalog", authOnly(GetCatalog)},
+		{"GET", "/tenant", "get-tenant", authOnly(GetTenant)},
+		{"GET", "/tenant/subscriptions", "list-tenant-subscriptions", tenants(ListTenantSubscriptions)},
+		{"GET", "/tenant/partners", "list-tenant-partners", tenants(ListTenantPartners)},
+		{"DELETE", "/tenant/partners/{partnerId}/delegated-admin", "end-delegated-admin", tenants(EndDelegatedAdmin)},
 	}
 	routes = append(routes, linkRoutes("/trial-invitations", "trial-invitation", admin.LinkTrial)...)
 	routes = append(routes, linkRoutes("/purchase-offers", "purchase-offer", admin.LinkOffer)...)
@@ -48,10 +51,10 @@ func Routes() []Route {
 // linkRoutes are the five routes of each link kind, under its collection path.
 func linkRoutes(collection, singular string, kind admin.LinkKind) []Route {
 	return []Route{
-		{"POST", collection, "create-" + singular, CreateLink(kind)},
-		{"GET", collection, "list-" + singular + "s", ListLinks(kind)},
-		{"GET", collection + "/{id}", "get-" + singular, GetLink(kind)},
-		{"DELETE", collection + "/{id}", "revoke-" + singular, RevokeLink(kind)},
-		{"POST", collection + "/{id}/emails", "email-" + singular, EmailLink(kind)},
+		{"POST", collection, "create-" + singular, links(CreateLink(kind))},
+		{"GET", collection, "list-" + singular + "s", links(ListLinks(kind))},
+		{"GET", collection + "/{id}", "get-" + singular, links(GetLink(kind))},
+		{"DELETE", collection + "/{id}", "revoke-" + singular, links(RevokeLink(kind))},
+		{"POST", collection + "/{id}/emails", "email-" + singular, links(EmailLink(kind))},
 	}
 }

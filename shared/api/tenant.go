@@ -13,13 +13,13 @@ import (
 type customerHandler func(ctx context.Context, r *apigw.Request, s admin.CustomerSession) (response, error)
 
 // customer verifies a customer admin's token and loads its current records (one round trip).
-func customer(d *Deps, h customerHandler) apigw.Handler {
+func customer(a Auth, h customerHandler) apigw.Handler {
 	return func(ctx context.Context, r *apigw.Request) (response, error) {
-		c, err := verified(ctx, d, r, admin.OrgCustomer, "these routes are for customer administrators")
+		c, err := verified(ctx, a, r, admin.OrgCustomer, "these routes are for customer administrators")
 		if err != nil {
 			return response{}, err
 		}
-		s, err := d.Service.AuthenticateCustomer(ctx, c.OrgID, c.Subject, c.Epoch)
+		s, err := a.Identity.AuthenticateCustomer(ctx, c.OrgID, c.Subject, c.Epoch)
 		if err != nil {
 			return response{}, err
 		}
@@ -28,8 +28,8 @@ func customer(d *Deps, h customerHandler) apigw.Handler {
 }
 
 // GetTenant: GET /tenant.
-func GetTenant(d *Deps) apigw.Handler {
-	return customer(d, func(ctx context.Context, r *apigw.Request, s admin.CustomerSession) (response, error) {
+func GetTenant(a Auth) apigw.Handler {
+	return customer(a, func(ctx context.Context, r *apigw.Request, s admin.CustomerSession) (response, error) {
 		if err := noQuery(r); err != nil {
 			return response{}, err
 		}
@@ -53,13 +53,15 @@ type subscriptionBody struct {
 	Status          admin.SubscriptionStatus `json:"status"`
 	TrialEndsAt     *time.Time               `json:"trialEndsAt,omitempty"`
 	PartnerOfRecord string                   `json:"partnerOfRecord"`
-	PORHistory      []admin.PORPeriod        `json:"porHistory"`
+	PORHistory      []porPeriodBody          `json:"porHistory"`
 	CreatedAt       time.Time                `json:"createdAt"`
 }
 
 func toSubscription(s admin.Subscription) subscriptionBody {
 	b := subscriptionBody{SubscriptionID: s.ID, ProductID: s.ProductID, ProductName: s.ProductName, Licenses: s.Licenses, Status: s.Status,
-		PartnerOfRecord: s.PartnerOfRecord, PORHistory: nonNil(s.PORHistory), CreatedAt: s.CreatedAt}
+		PartnerOfRecord: s.PartnerOfRecord, PORHistory: toList(s.PORHistory, func(p admin.PORPeriod) porPeriodBody {
+			return porPeriodBody{PartnerID: p.PartnerID, From: p.From}
+		}), CreatedAt: s.CreatedAt}
 	if !s.TrialEndsAt.IsZero() {
 		b.TrialEndsAt = &s.TrialEndsAt
 	}
@@ -67,13 +69,13 @@ func toSubscription(s admin.Subscription) subscriptionBody {
 }
 
 // ListTenantSubscriptions: GET /tenant/subscriptions.
-func ListTenantSubscriptions(d *Deps) apigw.Handler {
-	return customer(d, func(ctx context.Context, r *apigw.Request, s admin.CustomerSession) (response, error) {
+func ListTenantSubscriptions(a Auth, svc *admin.TenantService) apigw.Handler {
+	return customer(a, func(ctx context.Context, r *apigw.Request, s admin.CustomerSession) (response, error) {
 		page, err := pageRequest(r)
 		if err != nil {
 			return response{}, err
 		}
-		subs, err := d.Service.TenantSubscriptions(ctx, s, page)
+		subs, err := svc.TenantSubscriptions(ctx, s, page)
 		if err != nil {
 			return response{}, err
 		}
@@ -82,33 +84,33 @@ func ListTenantSubscriptions(d *Deps) apigw.Handler {
 }
 
 type partnerRelBody struct {
-	PartnerID      string                `json:"partnerId"`
-	PartnerName    string                `json:"partnerName"`
-	Since          time.Time             `json:"since"`
-	DelegatedAdmin *admin.DelegatedAdmin `json:"delegatedAdmin"`
+	PartnerID      string              `json:"partnerId"`
+	PartnerName    string              `json:"partnerName"`
+	Since          time.Time           `json:"since"`
+	DelegatedAdmin *delegatedAdminBody `json:"delegatedAdmin"`
 }
 
 // ListTenantPartners: GET /tenant/partners.
-func ListTenantPartners(d *Deps) apigw.Handler {
-	return customer(d, func(ctx context.Context, r *apigw.Request, s admin.CustomerSession) (response, error) {
+func ListTenantPartners(a Auth, svc *admin.TenantService) apigw.Handler {
+	return customer(a, func(ctx context.Context, r *apigw.Request, s admin.CustomerSession) (response, error) {
 		page, err := pageRequest(r)
 		if err != nil {
 			return response{}, err
 		}
-		rels, err := d.Service.TenantPartners(ctx, s, page)
+		rels, err := svc.TenantPartners(ctx, s, page)
 		if err != nil {
 			return response{}, err
 		}
 		return apigw.JSON(http.StatusOK, toPage(rels, func(r admin.Relationship) partnerRelBody {
-			return partnerRelBody{PartnerID: r.PartnerID, PartnerName: r.PartnerName, Since: r.Since, DelegatedAdmin: r.DelegatedAdmin}
+			return partnerRelBody{PartnerID: r.PartnerID, PartnerName: r.PartnerName, Since: r.Since, DelegatedAdmin: toDelegatedAdmin(r.DelegatedAdmin)}
 		}))
 	})
 }
 
 // EndDelegatedAdmin: DELETE /tenant/partners/{partnerId}/delegated-admin.
-func EndDelegatedAdmin(d *Deps) apigw.Handler {
-	return customer(d, func(ctx context.Context, r *apigw.Request, s admin.CustomerSession) (response, error) {
-		if err := d.Service.EndDelegatedAdmin(ctx, s, r.PathParam("partnerId")); err != nil {
+func EndDelegatedAdmin(a Auth, svc *admin.TenantService) apigw.Handler {
+	return customer(a, func(ctx context.Context, r *apigw.Request, s admin.CustomerSession) (response, error) {
+		if err := svc.EndDelegatedAdmin(ctx, s, r.PathParam("partnerId")); err != nil {
 			return response{}, err
 		}
 		return apigw.NoContent()

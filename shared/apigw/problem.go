@@ -53,21 +53,31 @@ const ProblemTypeBase = "https://github.com/partner-admin-center/pac/blob/main/d
 
 // Problem is an RFC 9457 problem details object with our extensions.
 type Problem struct {
-	Type      string             `json:"type"`
-	Title     string             `json:"title"`
-	Status    int                `json:"status"`
-	Detail    string             `json:"detail"`
-	Instance  string             `json:"instance,omitempty"`
-	Code      admin.Code         `json:"code"`
-	Field     string             `json:"field,omitempty"`
-	Errors    []admin.FieldError `json:"errors,omitempty"`
-	RequestID string             `json:"requestId,omitempty"`
+	Type      string         `json:"type"`
+	Title     string         `json:"title"`
+	Status    int            `json:"status"`
+	Detail    string         `json:"detail"`
+	Instance  string         `json:"instance,omitempty"`
+	Code      admin.Code     `json:"code"`
+	Field     string         `json:"field,omitempty"`
+	Errors    []ProblemField `json:"errors,omitempty"`
+	RequestID string         `json:"requestId,omitempty"`
+}
+
+// ProblemField is one offending field of a problem (the wire shape of admin.FieldError).
+type ProblemField struct {
+	Field  string `json:"field"`
+	Code   string `json:"code"`
+	Detail string `json:"detail"`
 }
 
 func problemResponse(e *admin.Error, instance, requestID string) events.APIGatewayV2HTTPResponse {
 	status := StatusOf(e.Code)
 	p := Problem{Type: ProblemTypeBase + string(e.Code), Title: http.StatusText(status), Status: status, Detail: e.Message,
-		Instance: instance, Code: e.Code, Errors: e.Fields, RequestID: requestID}
+		Instance: instance, Code: e.Code, RequestID: requestID}
+	for _, f := range e.Fields {
+		p.Errors = append(p.Errors, ProblemField{Field: f.Field, Code: f.Code, Detail: f.Detail})
+	}
 	if len(e.Fields) > 0 {
 		p.Field = e.Fields[0].Field
 	}

@@ -62,18 +62,26 @@ func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Tim
 		return nil, fmt.Errorf("app: TOKEN_PUBLIC_KEY: %w", err)
 	}
 	st := store.New(db, cfg.Table)
-	d := &api.Deps{
-		Service: &admin.Service{Store: st, Links: st, Accepts: st, Tenants: st, Passwords: hasher, Now: now, NewID: NewID,
-			Codes: auth.HashOnlyCodes{}},
-		Verifier:      &auth.Verifier{Key: pub, Issuer: cfg.Issuer, Now: now},
-		PublicBaseURL: cfg.PublicURL,
-	}
+	env := admin.Env{Now: now, NewID: NewID}
+	var codes admin.Codes = auth.HashOnlyCodes{}
 	if cfg.LinkKey != "" {
-		codes, err := auth.NewLinkCodes(cfg.LinkKey)
+		lc, err := auth.NewLinkCodes(cfg.LinkKey)
 		if err != nil {
 			return nil, fmt.Errorf("app: LINK_KEY: %w", err)
 		}
-		d.Service.Codes = codes
+		codes = lc
+	}
+	// One service per context, each over the store through its narrow interface. Building them
+	// costs a few allocations; a function uses one or two.
+	identity := &admin.IdentityService{Env: env, Store: st, Passwords: hasher}
+	d := &api.Deps{
+		Identity: identity,
+		Company:  &admin.CompanyService{Env: env, Store: st, Passwords: hasher},
+		Partners: &admin.PartnerService{Env: env, Store: st, Passwords: hasher},
+		Links:    &admin.LinkService{Env: env, Store: st, Codes: codes, BaseURL: cfg.PublicURL},
+		Accepts:  &admin.AcceptService{Env: env, Store: st, Codes: codes, Passwords: hasher, Credentials: identity},
+		Tenants:  &admin.TenantService{Env: env, Store: st},
+		Verifier: &auth.Verifier{Key: pub, Issuer: cfg.Issuer, Now: now},
 	}
 	if cfg.SigningKey != "" {
 		// The key is checked against TOKEN_PUBLIC_KEY when the first token is signed (a mismatch

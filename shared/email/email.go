@@ -180,7 +180,7 @@ func Render(template string, data map[string]string) (Message, error) {
 	if !ok {
 		return Message{}, fmt.Errorf("email: unknown template %q", template)
 	}
-	d, err := prepare(template, s, data)
+	d, err := prepare(template, s, present(data))
 	if err != nil {
 		return Message{}, err
 	}

@@ -16,9 +16,9 @@ func Routes() []api.Route {
 		path := k.kind.Path() + "{code}"
 		out = append(out,
 			api.Route{Method: "GET", Path: path, Function: "open-" + k.name + "-link",
-				Action: func(d *api.Deps) apigw.Handler { return Open(d.Service, d.PublicBaseURL) }},
+				Action: func(d *api.Deps) apigw.Handler { return Open(d.Accepts, d.Links.BaseURL) }},
 			api.Route{Method: "POST", Path: path, Function: "accept-" + k.name + "-link",
-				Action: func(d *api.Deps) apigw.Handler { return Accept(d.Service, d.PublicBaseURL) }})
+				Action: func(d *api.Deps) apigw.Handler { return Accept(d.Accepts, d.Links.BaseURL) }})
 	}
 	return out
 }

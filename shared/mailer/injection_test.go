@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/partner-admin-center/pac/local/testenv"
-	"github.com/partner-admin-center/pac/shared/admin"
+	"github.com/partner-admin-center/pac/shared/store"
 )
 
 // TestHeaderInjectionNeverReachesTheSentMessage sends every template, in both clouds, with an
@@ -25,7 +25,7 @@ func TestHeaderInjectionNeverReachesTheSentMessage(t *testing.T) {
 		"delegatedAdmin", "lines", "scope", "duration", "customerName", "summary", "customerDomain", "offerKind", "answer", "endedAt"}
 	attacks := []string{"\r\nBcc: victim@evil.example", "\nCc: victim@evil.example", "\rTo: victim@evil.example", "\u2028Bcc: victim@evil.example"}
 	templates := []string{"trial_invitation", "purchase_offer", "delegated_admin_offer", "customer_welcome", "partner_answer", "delegated_admin_ended"}
-	var all []admin.Email
+	var all []store.OutboxEmail
 	n := 0
 	for _, tpl := range templates {
 		for _, cloud := range []string{"global", "21vianet"} {
@@ -38,7 +38,7 @@ func TestHeaderInjectionNeverReachesTheSentMessage(t *testing.T) {
 				// Enumerated fields are checked by the renderer (an attack there fails the email,
 				// sending nothing); the free-text fields carry the attack into the message.
 				data["delegatedAdmin"], data["scope"], data["answer"], data["offerKind"] = "full", "full", "accepted", "trial"
-				all = append(all, admin.Email{ID: fmt.Sprintf("out_%s_%03d", h.tag, n), OrgID: "ptn_test", Template: tpl, To: []string{h.addr(n)}, Data: data})
+				all = append(all, store.OutboxEmail{ID: fmt.Sprintf("out_%s_%03d", h.tag, n), OrgID: "ptn_test", Template: tpl, To: []string{h.addr(n)}, Data: data})
 				n++
 			}
 		}

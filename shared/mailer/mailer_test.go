@@ -33,7 +33,6 @@ import (
 	"github.com/partner-admin-center/pac/local/streams"
 	"github.com/partner-admin-center/pac/local/template"
 	"github.com/partner-admin-center/pac/local/testenv"
-	"github.com/partner-admin-center/pac/shared/admin"
 	"github.com/partner-admin-center/pac/shared/email"
 	"github.com/partner-admin-center/pac/shared/mailer"
 	"github.com/partner-admin-center/pac/shared/store"
@@ -143,11 +142,11 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 func (h *harness) addr(i int) string { return fmt.Sprintf("%s-%d@mailer-test.example", h.tag, i) }
 
 // write queues n partner_answer emails (one recipient each) as a business transaction would.
-func (h *harness) write(t *testing.T, n int) []admin.Email {
+func (h *harness) write(t *testing.T, n int) []store.OutboxEmail {
 	t.Helper()
-	var all []admin.Email
+	var all []store.OutboxEmail
 	for i := range n {
-		all = append(all, admin.Email{ID: fmt.Sprintf("out_%s_%03d", h.tag, i), OrgID: "prt_test", Template: "partner_answer", To: []string{h.addr(i)},
+		all = append(all, store.OutboxEmail{ID: fmt.Sprintf("out_%s_%03d", h.tag, i), OrgID: "prt_test", Template: "partner_answer", To: []string{h.addr(i)},
 			Data: map[string]string{"partnerName": "Contoso", "customerName": fmt.Sprintf("Customer %d", i), "customerDomain": "c" + fmt.Sprint(i),
 				"offerKind": "trial", "answer": "accepted", "summary": "trial of Product A", "cloud": "global"}})
 	}
@@ -158,9 +157,9 @@ func (h *harness) write(t *testing.T, n int) []admin.Email {
 		}
 		all = all[k:]
 	}
-	var out []admin.Email
+	var out []store.OutboxEmail
 	for i := range n {
-		out = append(out, admin.Email{ID: fmt.Sprintf("out_%s_%03d", h.tag, i), To: []string{h.addr(i)}})
+		out = append(out, store.OutboxEmail{ID: fmt.Sprintf("out_%s_%03d", h.tag, i), To: []string{h.addr(i)}})
 	}
 	return out
 }
@@ -300,8 +299,8 @@ func TestRedeliveryDoesNotSendTwice(t *testing.T) {
 func TestPermanentErrorsAndRenderFailuresMarkFailed(t *testing.T) {
 	h := newHarness(t, 0)
 	ctx := context.Background()
-	bad := admin.Email{ID: "out_" + h.tag + "_bad", Template: "partner_answer", To: []string{h.addr(90)}, Data: map[string]string{"partnerName": "P"}}
-	rejected := admin.Email{ID: "out_" + h.tag + "_rej", Template: "partner_answer", To: []string{h.addr(91)}, Data: map[string]string{"partnerName": "P",
+	bad := store.OutboxEmail{ID: "out_" + h.tag + "_bad", Template: "partner_answer", To: []string{h.addr(90)}, Data: map[string]string{"partnerName": "P"}}
+	rejected := store.OutboxEmail{ID: "out_" + h.tag + "_rej", Template: "partner_answer", To: []string{h.addr(91)}, Data: map[string]string{"partnerName": "P",
 		"customerName": "C", "customerDomain": "c", "offerKind": "trial", "answer": "accepted"}}
 	if err := h.st.WriteOutboxForTest(ctx, h.clock.Now(), bad, rejected); err != nil {
 		t.Fatal(err)

@@ -213,7 +213,9 @@ func (s *Store) Accept(ctx context.Context, w admin.AcceptWrite) error {
 		t.activity(s.table, a)
 	}
 	for _, e := range w.Emails {
-		t.outbox(s, e, w.Now)
+		if err := t.outbox(s, e, w.Now); err != nil {
+			return err
+		}
 	}
 	err := s.commit(ctx, "accept link "+l.ID, &t)
 	if errors.Is(err, admin.ErrLinkInvalid) {

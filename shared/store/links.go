@@ -205,7 +205,9 @@ func (s *Store) RevokeLink(ctx context.Context, l admin.Link, a admin.Activity) 
 func (s *Store) EmailLink(ctx context.Context, l admin.Link, emails []admin.Email, a admin.Activity) error {
 	var t txn
 	for _, e := range emails {
-		t.outbox(s, e, a.At)
+		if err := t.outbox(s, e, a.At); err != nil {
+			return err
+		}
 	}
 	t.add(types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: key(partnerPK(l.PartnerID), linkSK(l.Kind, l.ID)),
 		UpdateExpression:          aws.String("ADD emailsSent :n"),

@@ -73,11 +73,20 @@ func (it OutboxItem) Due(now time.Time) bool { return it.NextAttemptAt <= now.Un
 // outbox adds a pending outbox item for e to the transaction: the one way business code queues
 // an email. The item is due at once (nextAttemptAt = now); its INSERT stream record reaches the
 // mailer.
-func (t *txn) outbox(s *Store, e admin.Email, now time.Time) {
+func (t *txn) outbox(s *Store, e admin.Email, now time.Time) error {
+	oe, err := outboxEmail(e)
+	if err != nil {
+		return err
+	}
+	t.outboxItem(s, oe, now)
+	return nil
+}
+
+func (t *txn) outboxItem(s *Store, e OutboxEmail, now time.Time) {
 	t.put(s.table, newOutboxItem(e, now), "attribute_not_exists(PK)", nil, nil, nil)
 }
 
-func newOutboxItem(e admin.Email, now time.Time) OutboxItem {
+func newOutboxItem(e OutboxEmail, now time.Time) OutboxItem {
 	return OutboxItem{PK: outboxPK(e.ID), SK: skOutbox, GSI1PK: outboxGSIPK(OutboxPending), GSI1SK: outboxGSISK(now),
 		Type: TypeOutbox, ID: e.ID, OrgID: e.OrgID, Template: e.Template, To: e.To, Data: e.Data, Status: OutboxPending,
 		NextAttemptAt: now.UnixMilli(), CreatedAt: now.UTC()}
@@ -85,10 +94,10 @@ func newOutboxItem(e admin.Email, now time.Time) OutboxItem {
 
 // WriteOutboxForTest writes pending outbox items in one transaction, as a business transaction
 // would (for tests and benchmarks of the mailer; at most 100 items).
-func (s *Store) WriteOutboxForTest(ctx context.Context, now time.Time, emails ...admin.Email) error {
+func (s *Store) WriteOutboxForTest(ctx context.Context, now time.Time, emails ...OutboxEmail) error {
 	t := &txn{}
 	for _, e := range emails {
-		t.outbox(s, e, now)
+		t.outboxItem(s, e, now)
 	}
 	return s.commit(ctx, "write outbox", t)
 }

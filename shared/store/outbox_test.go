@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/partner-admin-center/pac/local/testenv"
-	"github.com/partner-admin-center/pac/shared/admin"
 	"github.com/partner-admin-center/pac/shared/store"
 )
 
@@ -24,12 +23,12 @@ func newOutbox(t *testing.T, n int) (*store.Store, []string) {
 	t.Helper()
 	db := testenv.DynamoDB(t)
 	s := store.New(db, testenv.NewTable(t, db))
-	var emails []admin.Email
+	var emails []store.OutboxEmail
 	var ids []string
 	for i := range n {
 		id := fmt.Sprintf("out_%s_%03d", t.Name(), i)
 		ids = append(ids, id)
-		emails = append(emails, admin.Email{ID: id, OrgID: "prt_1", Template: "partner_answer", To: []string{fmt.Sprintf("p%d@example.com", i)},
+		emails = append(emails, store.OutboxEmail{ID: id, OrgID: "prt_1", Template: "partner_answer", To: []string{fmt.Sprintf("p%d@example.com", i)},
 			Data: map[string]string{"partnerName": "P"}})
 	}
 	if err := s.WriteOutboxForTest(context.Background(), t0, emails...); err != nil {
@@ -55,7 +54,7 @@ func TestOutboxWrittenPending(t *testing.T) {
 		t.Fatalf("item %+v", it)
 	}
 	// Written once only: the id is the idempotency of the business transaction.
-	if err := s.WriteOutboxForTest(context.Background(), t0, admin.Email{ID: ids[0], Template: "x", To: []string{"a@example.com"}}); err == nil {
+	if err := s.WriteOutboxForTest(context.Background(), t0, store.OutboxEmail{ID: ids[0], Template: "x", To: []string{"a@example.com"}}); err == nil {
 		t.Fatal("the same outbox id was written twice")
 	}
 }

@@ -29,7 +29,7 @@ type API interface {
 	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 }
 
-// Store implements admin.Store.
+// Store implements the store interfaces of every domain service (admin.IdentityStore, …).
 type Store struct {
 	db    API
 	table string
@@ -37,11 +37,14 @@ type Store struct {
 	IdempotencyTTL time.Duration
 }
 
+// The store serves every context of the domain through its narrow interface.
 var (
-	_ admin.Store       = (*Store)(nil)
-	_ admin.LinkStore   = (*Store)(nil)
-	_ admin.AcceptStore = (*Store)(nil)
-	_ admin.TenantStore = (*Store)(nil)
+	_ admin.IdentityStore = (*Store)(nil)
+	_ admin.CompanyStore  = (*Store)(nil)
+	_ admin.PartnerStore  = (*Store)(nil)
+	_ admin.LinkStore     = (*Store)(nil)
+	_ admin.AcceptStore   = (*Store)(nil)
+	_ admin.TenantStore   = (*Store)(nil)
 )
 
 // New returns a Store over table.

@@ -111,6 +111,8 @@ func (s *Store) EndDelegatedAdmin(ctx context.Context, r admin.Relationship, pre
 	for _, a := range acts {
 		t.activity(s.table, a)
 	}
-	t.outbox(s, email, acts[0].At)
+	if err := t.outbox(s, email, acts[0].At); err != nil {
+		return err
+	}
 	return s.commit(ctx, "end delegated admin "+r.CustomerID+"/"+r.PartnerID, &t)
 }

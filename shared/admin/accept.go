@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -46,19 +47,19 @@ type Subscription struct {
 
 // PORPeriod is one period of a subscription's Partner of Record history.
 type PORPeriod struct {
-	PartnerID string    `json:"partnerId"`
-	From      time.Time `json:"from"`
+	PartnerID string
+	From      time.Time
 }
 
 // DelegatedAdmin is a customer's grant of delegated administration to a partner: a scope and an
 // end date (no standing access), optionally extending itself; the customer may end it any time.
 type DelegatedAdmin struct {
-	Scope      CustomerAccess `json:"scope"`
-	StartsAt   time.Time      `json:"startsAt"`
-	EndsAt     time.Time      `json:"endsAt"`
-	AutoExtend bool           `json:"autoExtend"`
-	Status     string         `json:"status"` // active or ended
-	EndedAt    *time.Time     `json:"endedAt,omitempty"`
+	Scope      CustomerAccess
+	StartsAt   time.Time
+	EndsAt     time.Time
+	AutoExtend bool
+	Status     string // active or ended
+	EndedAt    *time.Time
 }
 
 // Relationship links a customer and a partner: since when, and any delegated administration.
@@ -119,7 +120,7 @@ type LinkView struct {
 	Partner Partner
 }
 
-// AcceptStore is what the link pages need from storage.
+// AcceptStore is what the customer-facing link pages need from storage.
 type AcceptStore interface {
 	// ResolveCode reads the link and partner of a code's hash (CodeNotFound if unknown).
 	ResolveCode(ctx context.Context, codeHash string) (Link, Partner, error)
@@ -127,11 +128,30 @@ type AcceptStore interface {
 	// returns the count.
 	CountInvalidCode(ctx context.Context, source string, now time.Time, window time.Duration) (int, error)
 	// Accept writes every effect of an acceptance in one transaction. The link condition
-	// (active, not expired, uses left) is checked in it; a failure is CodeNotFound (the link is
-	// no longer valid). newRelationship says whether the partner-customer link is new.
+	// (active, not expired, uses left) is checked in it; a failure is ErrLinkInvalid. A
+	// conflict with a concurrent write is CodeConcurrentRequest; a taken domain prefix is
+	// CodeValidation, a taken email CodeEmailTaken.
 	Accept(ctx context.Context, a AcceptWrite) error
 	// Relationship reads a customer's relationship with a partner (CodeNotFound if none).
 	Relationship(ctx context.Context, customerID, partnerID string) (Relationship, error)
+}
+
+// CredentialChecker checks an existing customer admin's email and password (IdentityService).
+type CredentialChecker interface {
+	SignIn(ctx context.Context, email, password string, kinds ...OrgKind) (Login, error)
+}
+
+// AcceptService is the customer's side of the links context: the link pages open a link and
+// accept it (signing a new organization up, or an existing admin in).
+type AcceptService struct {
+	Env
+	Store       AcceptStore
+	Codes       Codes
+	Passwords   Passwords
+	Credentials CredentialChecker
+	// Retry is how often a conflict with a concurrent acceptance of the same link is retried
+	// (0: 6), each after a random pause that grows with the attempt.
+	Retry int
 }
 
 // AcceptWrite is everything one acceptance writes.
@@ -162,18 +182,18 @@ var ErrLinkInvalid = Errorf(CodeNotFound, "this link is not valid")
 // OpenLink resolves a code for its page. Unknown, expired, revoked and used-up codes all get
 // ErrLinkInvalid; a source that tries too many unknown codes is throttled (the only write a GET
 // may cause is that counter; no business state changes).
-func (s *Service) OpenLink(ctx context.Context, code, sourceIP string) (LinkView, error) {
+func (s *AcceptService) OpenLink(ctx context.Context, code, sourceIP string) (LinkView, error) {
 	l, p, err := s.resolve(ctx, code, sourceIP)
 	return LinkView{Link: l, Partner: p}, err
 }
 
-func (s *Service) resolve(ctx context.Context, code, sourceIP string) (Link, Partner, error) {
+func (s *AcceptService) resolve(ctx context.Context, code, sourceIP string) (Link, Partner, error) {
 	now := s.Now()
 	var l Link
 	var p Partner
 	var err error = ErrLinkInvalid
 	if wellFormedCode(code) {
-		l, p, err = s.Accepts.ResolveCode(ctx, s.Codes.Hash(code))
+		l, p, err = s.Store.ResolveCode(ctx, s.Codes.Hash(code))
 		if err == nil && l.State(now) != LinkActive {
 			return Link{}, Partner{}, ErrLinkInvalid // a real code, past its use: not a guess
 		}
@@ -182,7 +202,7 @@ func (s *Service) resolve(ctx context.Context, code, sourceIP string) (Link, Par
 		return l, p, err
 	}
 	// An unknown or malformed code: count it against the source's guessing budget.
-	n, cerr := s.Accepts.CountInvalidCode(ctx, sourceIP, now, InvalidCodeWindow)
+	n, cerr := s.Store.CountInvalidCode(ctx, sourceIP, now, InvalidCodeWindow)
 	if cerr != nil {
 		return Link{}, Partner{}, cerr
 	}
@@ -208,7 +228,7 @@ func wellFormedCode(s string) bool {
 // Accept carries out a customer's answer to a link in one transaction. Errors: ErrLinkInvalid,
 // CodeValidation and CodeWeakPassword (form fields), CodeEmailTaken, CodeInvalidCredentials,
 // CodeSignInThrottled, CodeForbidden (a customer of another cloud).
-func (s *Service) Accept(ctx context.Context, in Acceptance) (Accepted, error) {
+func (s *AcceptService) Accept(ctx context.Context, in Acceptance) (Accepted, error) {
 	l, p, err := s.resolve(ctx, in.Code, in.SourceIP)
 	if err != nil {
 		return Accepted{}, err
@@ -260,7 +280,7 @@ func (s *Service) Accept(ctx context.Context, in Acceptance) (Accepted, error) {
 		return Accepted{}, err
 	}
 	if in.SignIn != nil {
-		login, err := s.SignIn(ctx, in.SignIn.Email, in.SignIn.Password, OrgCustomer)
+		login, err := s.Credentials.SignIn(ctx, in.SignIn.Email, in.SignIn.Password, OrgCustomer)
 		if err != nil {
 			return Accepted{}, err
 		}
@@ -277,11 +297,7 @@ func (s *Service) Accept(ctx context.Context, in Acceptance) (Accepted, error) {
 	switch l.Kind {
 	case LinkTrial:
 		prod, _ := FindProduct(p.Cloud, l.ProductID)
-		days := prod.TrialDays
-		if days == 0 {
-			days = DefaultTrialDays
-		}
-		w.Subscriptions = append(w.Subscriptions, s.subscription(customer.ID, p.ID, l.ID, prod, prod.TrialLicenseCap, SubscriptionTrial, now.AddDate(0, 0, days), now))
+		w.Subscriptions = append(w.Subscriptions, s.subscription(customer.ID, p.ID, l.ID, prod, prod.TrialLicenseCap, SubscriptionTrial, now.AddDate(0, 0, prod.TrialLength()), now))
 	case LinkOffer:
 		for _, line := range lines {
 			prod, _ := FindProduct(p.Cloud, line.ProductID)
@@ -293,7 +309,7 @@ func (s *Service) Accept(ctx context.Context, in Acceptance) (Accepted, error) {
 		PartnerID: p.ID, PartnerName: p.Contact.Name, Since: now, Version: 1}
 	w.NewRelationship = true
 	if w.NewCustomer == nil {
-		prev, err := s.Accepts.Relationship(ctx, customer.ID, p.ID)
+		prev, err := s.Store.Relationship(ctx, customer.ID, p.ID)
 		switch {
 		case err == nil:
 			rel, w.NewRelationship, w.PrevVersion = prev, false, prev.Version
@@ -319,13 +335,19 @@ func (s *Service) Accept(ctx context.Context, in Acceptance) (Accepted, error) {
 	w.Use = LinkUse{LinkID: l.ID, CustomerID: customer.ID, CustomerName: customer.Name, At: now, DelegatedAdmin: answer}
 	w.Activities, w.Emails = s.acceptRecords(p, l, customer, w, answer)
 	// A conflict with a concurrent acceptance of the same link is retried: the link's condition
-	// decides who gets the remaining uses.
+	// decides who gets the remaining uses. The pauses end with the request's context.
+	retries := s.Retry
+	if retries == 0 {
+		retries = 6
+	}
 	for attempt := 0; ; attempt++ {
-		err = s.Accepts.Accept(ctx, w)
-		if ErrorCode(err) != CodeConcurrentRequest || attempt == 6 {
+		err = s.Store.Accept(ctx, w)
+		if ErrorCode(err) != CodeConcurrentRequest || attempt == retries {
 			break
 		}
-		time.Sleep(time.Duration(5+rand.IntN(20<<attempt)) * time.Millisecond)
+		if perr := pause(ctx, time.Duration(5+rand.IntN(20<<min(attempt, 8)))*time.Millisecond); perr != nil {
+			return Accepted{}, fmt.Errorf("accept link %s: %w", l.ID, perr)
+		}
 	}
 	if err != nil {
 		return Accepted{}, err
@@ -343,14 +365,14 @@ func slicesContainsLine(lines []OfferLine, id string) bool {
 	return false
 }
 
-func (s *Service) subscription(customerID, partnerID, linkID string, prod Product, licenses int, st SubscriptionStatus, trialEnds, now time.Time) Subscription {
+func (s *AcceptService) subscription(customerID, partnerID, linkID string, prod Product, licenses int, st SubscriptionStatus, trialEnds, now time.Time) Subscription {
 	return Subscription{ID: s.NewID("sub"), CustomerID: customerID, ProductID: prod.ID, ProductName: prod.Name, Licenses: licenses,
 		Status: st, TrialEndsAt: trialEnds, PartnerOfRecord: partnerID, PORHistory: []PORPeriod{{PartnerID: partnerID, From: now}},
 		LinkID: linkID, Version: 1, CreatedAt: now}
 }
 
 // newCustomer validates a sign-up and builds the organization, its admin and the admin's login.
-func (s *Service) newCustomer(pr *Problems, cloud Cloud, n NewCustomer, now time.Time) (Customer, User, Login, error) {
+func (s *AcceptService) newCustomer(pr *Problems, cloud Cloud, n NewCustomer, now time.Time) (Customer, User, Login, error) {
 	name := text(pr, "organization", n.Name, 1, 200)
 	prefix := strings.ToLower(strings.TrimSpace(n.DomainPrefix))
 	if !validPrefix(prefix) {
@@ -395,7 +417,7 @@ func validPrefix(s string) bool {
 }
 
 // acceptRecords are the activity entries (partner and customer logs) and the two emails.
-func (s *Service) acceptRecords(p Partner, l Link, c Customer, w AcceptWrite, answer string) ([]Activity, []Email) {
+func (s *AcceptService) acceptRecords(p Partner, l Link, c Customer, w AcceptWrite, answer string) ([]Activity, []Email) {
 	actor := Actor{Type: "user", ID: w.Admin.ID, Email: w.Admin.Email}
 	after := map[string]any{"link": l.ID, "kind": string(l.Kind), "subscriptions": len(w.Subscriptions)}
 	if answer != "" {
@@ -405,32 +427,16 @@ func (s *Service) acceptRecords(p Partner, l Link, c Customer, w AcceptWrite, an
 		{ID: s.NewID("act"), OrgID: p.ID, At: w.Now, Actor: actor, Action: "link.accepted", Target: Target{"link", l.ID}, CustomerID: c.ID, After: after},
 		{ID: s.NewID("act"), OrgID: c.ID, At: w.Now, Actor: actor, Action: "partner.offer_accepted", Target: Target{"partner", p.ID}, CustomerID: c.ID, After: after},
 	}
-	summary := acceptSummary(p.Cloud, w.Subscriptions, w.Relationship.DelegatedAdmin, answer)
-	pc := p.Contact
+	// The grant in force after the acceptance: this link's, or a returning customer's earlier
+	// one while it is active.
+	out := Outcome{Subscriptions: w.Subscriptions, DelegatedAdminDeclined: answer == "declined"}
+	if da := w.Relationship.DelegatedAdmin; da != nil && da.Status == "active" {
+		out.DelegatedAdmin = da
+	}
 	emails := []Email{
-		{ID: s.NewID("out"), OrgID: c.ID, Template: "customer_welcome", To: []string{w.Admin.Email}, Data: map[string]string{
-			"customerName": c.Name, "partnerName": pc.Name, "partnerEmail": pc.Email, "partnerPhone": pc.Phone, "cloud": string(p.Cloud), "summary": summary}},
-		{ID: s.NewID("out"), OrgID: p.ID, Template: "partner_answer", To: []string{pc.Email}, Data: map[string]string{
-			"partnerName": pc.Name, "customerName": c.Name, "customerDomain": c.DomainPrefix, "offerKind": string(l.Kind), "cloud": string(p.Cloud),
-			"answer": map[bool]string{true: "declined", false: "accepted"}[answer == "declined" && l.Kind == LinkDelegatedAdmin], "summary": summary}},
+		{ID: s.NewID("out"), OrgID: c.ID, To: []string{w.Admin.Email}, Message: CustomerWelcome{Customer: c, Partner: p, Outcome: out}},
+		{ID: s.NewID("out"), OrgID: p.ID, To: []string{p.Contact.Email}, Message: PartnerAnswer{Partner: p, Customer: c, Kind: l.Kind,
+			Declined: answer == "declined" && l.Kind == LinkDelegatedAdmin, Outcome: out}},
 	}
 	return acts, emails
-}
-
-func acceptSummary(cloud Cloud, subs []Subscription, da *DelegatedAdmin, answer string) string {
-	var parts []string
-	for _, s := range subs {
-		if s.Status == SubscriptionTrial {
-			parts = append(parts, "trial of "+s.ProductName+" ("+itoa(s.Licenses)+" licenses) until "+s.TrialEndsAt.Format("2006-01-02"))
-		} else {
-			parts = append(parts, itoa(s.Licenses)+" × "+s.ProductName)
-		}
-	}
-	switch {
-	case da != nil:
-		parts = append(parts, "delegated administration ("+string(da.Scope)+") until "+da.EndsAt.Format("2006-01-02"))
-	case answer == "declined":
-		parts = append(parts, "delegated administration declined")
-	}
-	return strings.Join(parts, "; ")
 }

@@ -1,0 +1,201 @@
+package admin
+
+import (
+	"context"
+	"math"
+	"slices"
+	"sync"
+	"time"
+)
+
+// IdentityStore is what identity and sign-in need from storage.
+type IdentityStore interface {
+	// UserWithPartner reads a partner user and its partner in one round trip (strongly consistent),
+	// so that every request authorizes against the current records.
+	UserWithPartner(ctx context.Context, partnerID, userID string) (User, Partner, error)
+	// CustomerUser reads a customer's user and the customer in one round trip.
+	CustomerUser(ctx context.Context, customerID, userID string) (User, Customer, error)
+	// Login reads the credential record of an email (CodeNotFound when there is none).
+	Login(ctx context.Context, email string) (Login, error)
+	// AdmitSignInAttempt counts one attempt for an email (known or not) if the policy admits it
+	// now, atomically, and returns whether it did and the guard as it was before.
+	AdmitSignInAttempt(ctx context.Context, email string, now time.Time, p SignInPolicy) (SignInGuard, bool, error)
+	// ClearSignInAttempts forgets the attempts of an email after a successful sign-in.
+	ClearSignInAttempts(ctx context.Context, email string, now time.Time, p SignInPolicy) error
+	// SetPassword writes the user (guarded by prevVersion), its login's new hash and the activity
+	// entry in one transaction.
+	SetPassword(ctx context.Context, u User, prevVersion int, passwordHash string, a Activity) error
+}
+
+// IdentityService is the identity context: it signs users in, authenticates the callers of
+// every request against their current records, and changes passwords.
+type IdentityService struct {
+	Env
+	Store     IdentityStore
+	Passwords Passwords
+	// SignInPolicy is the sign-in throttling policy; zero means DefaultSignInPolicy.
+	SignInPolicy SignInPolicy
+}
+
+func (s *IdentityService) signInPolicy() SignInPolicy {
+	if s.SignInPolicy.Window == 0 {
+		return DefaultSignInPolicy
+	}
+	return s.SignInPolicy
+}
+
+// Session is the authenticated context of a partner user's request: the caller (re-read for this
+// request) and the caller's partner.
+type Session struct {
+	Principal Principal
+	Partner   Partner
+}
+
+// Authenticate loads the current records of the user an access token names. A removed user, a
+// token of an earlier session epoch (before a password change), or a foreign org are all
+// unauthenticated.
+func (s *IdentityService) Authenticate(ctx context.Context, orgID, userID string, epoch int) (Session, error) {
+	if !ValidID("ptn", orgID) || !ValidID("usr", userID) {
+		return Session{}, Errorf(CodeUnauthenticated, "the access token is not valid")
+	}
+	u, p, err := s.Store.UserWithPartner(ctx, orgID, userID)
+	if ErrorCode(err) == CodeNotFound {
+		return Session{}, Errorf(CodeUnauthenticated, "the access token is not valid")
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	if u.Status != UserActive || epoch != u.SessionEpoch {
+		return Session{}, Errorf(CodeUnauthenticated, "the access token is no longer valid; sign in again")
+	}
+	return Session{Principal: Principal{Kind: PrincipalUser, User: u}, Partner: p}, nil
+}
+
+// Require checks that the session's user may do action a. A user with a temporary password may
+// do nothing but change it.
+func (s Session) Require(a Action) error {
+	u := s.Principal.User
+	if u.PasswordChangeRequired {
+		return Errorf(CodePasswordChangeNeeded, "change your temporary password first (POST /me/password)")
+	}
+	if !RoleAllows(u.CompanyRole, a) {
+		return errForbidden("your company role " + string(u.CompanyRole) + " does not allow " + string(a))
+	}
+	return nil
+}
+
+// CustomerSession is the authenticated context of a customer admin's request.
+type CustomerSession struct {
+	User     User
+	Customer Customer
+}
+
+// AuthenticateCustomer loads the current records of the customer user a token names; only the
+// customer's admins use self-service. Errors: CodeUnauthenticated, CodeForbidden.
+func (s *IdentityService) AuthenticateCustomer(ctx context.Context, orgID, userID string, epoch int) (CustomerSession, error) {
+	if !ValidID("cus", orgID) || !ValidID("usr", userID) {
+		return CustomerSession{}, Errorf(CodeUnauthenticated, "the access token is not valid")
+	}
+	u, c, err := s.Store.CustomerUser(ctx, orgID, userID)
+	if ErrorCode(err) == CodeNotFound {
+		return CustomerSession{}, Errorf(CodeUnauthenticated, "the access token is not valid")
+	}
+	if err != nil {
+		return CustomerSession{}, err
+	}
+	if u.Status != UserActive || epoch != u.SessionEpoch {
+		return CustomerSession{}, Errorf(CodeUnauthenticated, "the access token is no longer valid; sign in again")
+	}
+	if u.CompanyRole != RoleGlobalAdmin {
+		return CustomerSession{}, errForbidden("customer self-service is for the organization's administrators")
+	}
+	return CustomerSession{User: u, Customer: c}, nil
+}
+
+// SignIn checks an email and password and returns the credential record; with kinds, the login
+// must belong to an organization of one of them (default: partners). Errors:
+// CodeInvalidCredentials (for an unknown email and a wrong password alike), CodeSignInThrottled.
+// It costs three DynamoDB calls at two sequential latencies: count ∥ read login, then clear.
+func (s *IdentityService) SignIn(ctx context.Context, email, password string, kinds ...OrgKind) (Login, error) {
+	if len(kinds) == 0 {
+		kinds = []OrgKind{OrgPartner}
+	}
+	var p Problems
+	email = NormalizeEmail(&p, "email", email)
+	if password == "" {
+		p.Add("password", "required", "is required")
+	} else if len(password) > 4*MaxPasswordLength {
+		p.Add("password", "too_long", "must have at most 128 characters")
+	}
+	if err := p.Err(); err != nil {
+		return Login{}, err
+	}
+	now := s.Now()
+	// The attempt is admitted and counted before the password is checked, in one conditional
+	// write, so parallel guesses cannot all pass; the login is read at the same time.
+	var (
+		login    Login
+		loginErr error
+		wg       sync.WaitGroup
+	)
+	wg.Go(func() { login, loginErr = s.Store.Login(ctx, email) })
+	g, admitted, err := s.Store.AdmitSignInAttempt(ctx, email, now, s.signInPolicy())
+	wg.Wait()
+	if err != nil {
+		return Login{}, err
+	}
+	if loginErr != nil && ErrorCode(loginErr) != CodeNotFound {
+		return Login{}, loginErr
+	}
+	if !admitted {
+		wait := max(s.signInPolicy().Wait(g, now), time.Second)
+		return Login{}, &Error{Code: CodeSignInThrottled, Message: "too many failed sign-in attempts; try again later",
+			RetryAfter: int(math.Ceil(wait.Seconds()))}
+	}
+	// Verify always runs (against a dummy for unknown emails): equal time for both answers.
+	if !s.Passwords.Verify(login.PasswordHash, password) || !slices.Contains(kinds, login.OrgKind) {
+		return Login{}, Errorf(CodeInvalidCredentials, "the email or password is wrong")
+	}
+	if err := s.Store.ClearSignInAttempts(ctx, email, now, s.signInPolicy()); err != nil {
+		return Login{}, err
+	}
+	return login, nil
+}
+
+// ChangePassword replaces the caller's password; it clears a temporary password's restriction and
+// invalidates access tokens issued before. Errors: CodeInvalidCredentials, CodeWeakPassword.
+func (s *IdentityService) ChangePassword(ctx context.Context, sess Session, current, next string) (User, error) {
+	u := sess.Principal.User
+	if current == "" {
+		return User{}, FieldErr("currentPassword", "required", "is required")
+	}
+	if err := CheckPassword("newPassword", next, u.Email, u.DisplayName); err != nil {
+		return User{}, err
+	}
+	if current == next {
+		return User{}, &Error{Code: CodeWeakPassword, Message: "must differ from the current password",
+			Fields: []FieldError{{"newPassword", "reused", "must differ from the current password"}}}
+	}
+	login, err := s.Store.Login(ctx, u.Email)
+	if err != nil && ErrorCode(err) != CodeNotFound {
+		return User{}, err
+	}
+	if !s.Passwords.Verify(login.PasswordHash, current) {
+		return User{}, Errorf(CodeInvalidCredentials, "the current password is wrong")
+	}
+	hash, err := s.Passwords.Hash(next)
+	if err != nil {
+		return User{}, err
+	}
+	after := u
+	after.PasswordChangeRequired = false
+	now := s.Now()
+	after.SessionEpoch++
+	after.Version++
+	after.UpdatedAt = now
+	act := s.activity(sess.Principal, u.OrgID, "user.password_changed", Target{"user", u.ID}, nil, nil)
+	if err := s.Store.SetPassword(ctx, after, u.Version, hash, act); err != nil {
+		return User{}, err
+	}
+	return after, nil
+}

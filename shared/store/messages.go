@@ -1,0 +1,143 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/partner-admin-center/pac/shared/admin"
+)
+
+// An outbox item stores an email as a template name and a map of facts, the contract between
+// the business transactions and the mailer (docs/architecture.md, "Email outbox"). This file is
+// the one place that turns the domain's typed messages into that stored shape. Facts are values,
+// not wording: times are RFC 3339, counts are decimal, lists are JSON arrays; shared/email
+// decides subjects, sentences, date formats and the 21Vianet variants.
+
+// Outbox template names (shared/email has a template of each name).
+const (
+	tplTrialInvitation     = "trial_invitation"
+	tplPurchaseOffer       = "purchase_offer"
+	tplDelegatedAdminOffer = "delegated_admin_offer"
+	tplCustomerWelcome     = "customer_welcome"
+	tplPartnerAnswer       = "partner_answer"
+	tplDelegatedAdminEnded = "delegated_admin_ended"
+)
+
+// OutboxEmail is an email in its stored shape: what an outbox item holds besides its state.
+type OutboxEmail struct {
+	ID       string
+	OrgID    string
+	Template string
+	To       []string
+	Data     map[string]string
+}
+
+// lineFact and subscriptionFact are the stored shapes of list facts (JSON in a data value).
+type lineFact struct {
+	ProductName string `json:"productName"`
+	Licenses    int    `json:"licenses"`
+}
+
+type subscriptionFact struct {
+	ProductName string `json:"productName"`
+	Licenses    int    `json:"licenses"`
+	Status      string `json:"status"`
+	TrialEndsAt string `json:"trialEndsAt,omitempty"` // RFC 3339
+}
+
+// outboxEmail encodes a domain email in its stored shape.
+func outboxEmail(e admin.Email) (OutboxEmail, error) {
+	tpl, data, err := encodeMessage(e.Message)
+	if err != nil {
+		return OutboxEmail{}, fmt.Errorf("store: email %s: %w", e.ID, err)
+	}
+	return OutboxEmail{ID: e.ID, OrgID: e.OrgID, Template: tpl, To: e.To, Data: data}, nil
+}
+
+func encodeMessage(m admin.Message) (string, map[string]string, error) {
+	switch m := m.(type) {
+	case admin.LinkInvitation:
+		return encodeInvitation(m)
+	case admin.CustomerWelcome:
+		d := partnerFacts(m.Partner)
+		delete(d, "partnerWebsite")
+		d["customerName"] = m.Customer.Name
+		outcomeFacts(d, m.Outcome)
+		return tplCustomerWelcome, d, nil
+	case admin.PartnerAnswer:
+		d := map[string]string{"partnerName": m.Partner.Contact.Name, "cloud": string(m.Partner.Cloud),
+			"customerName": m.Customer.Name, "customerDomain": m.Customer.DomainPrefix, "offerKind": string(m.Kind), "answer": "accepted"}
+		if m.Declined {
+			d["answer"] = "declined"
+		}
+		outcomeFacts(d, m.Outcome)
+		return tplPartnerAnswer, d, nil
+	case admin.DelegatedAdminEnded:
+		return tplDelegatedAdminEnded, map[string]string{"partnerName": m.Partner.Contact.Name, "cloud": string(m.Partner.Cloud),
+			"customerName": m.Customer.Name, "customerDomain": m.Customer.DomainPrefix, "endedAt": stamp(m.EndedAt)}, nil
+	}
+	return "", nil, fmt.Errorf("no stored shape for message %T", m)
+}
+
+func encodeInvitation(m admin.LinkInvitation) (string, map[string]string, error) {
+	d := partnerFacts(m.Partner)
+	d["link"], d["message"] = m.URL, m.Note
+	if o := m.Link.DelegatedAdmin; o != nil {
+		d["delegatedAdmin"], d["scope"], d["durationDays"] = string(o.Scope), string(o.Scope), strconv.Itoa(o.DurationDays)
+	}
+	switch m.Link.Kind {
+	case admin.LinkTrial:
+		if m.Trial == nil {
+			return "", nil, fmt.Errorf("trial invitation without its product")
+		}
+		d["productName"], d["trialDays"] = m.Trial.Name, strconv.Itoa(m.Trial.TrialLength())
+		return tplTrialInvitation, d, nil
+	case admin.LinkOffer:
+		lines := make([]lineFact, len(m.Lines))
+		for i, l := range m.Lines {
+			lines[i] = lineFact{ProductName: l.ProductName, Licenses: l.Licenses}
+		}
+		d["lines"] = jsonFact(lines)
+		return tplPurchaseOffer, d, nil
+	case admin.LinkDelegatedAdmin:
+		return tplDelegatedAdminOffer, d, nil
+	}
+	return "", nil, fmt.Errorf("no invitation template for link kind %q", m.Link.Kind)
+}
+
+func partnerFacts(p admin.Partner) map[string]string {
+	c := p.Contact
+	return map[string]string{"partnerName": c.Name, "partnerPhone": c.Phone, "partnerEmail": c.Email,
+		"partnerWebsite": c.Website, "cloud": string(p.Cloud)}
+}
+
+// outcomeFacts adds what an acceptance set up: the subscriptions and the delegated
+// administration granted (scope and end) or declined.
+func outcomeFacts(d map[string]string, o admin.Outcome) {
+	subs := make([]subscriptionFact, len(o.Subscriptions))
+	for i, s := range o.Subscriptions {
+		subs[i] = subscriptionFact{ProductName: s.ProductName, Licenses: s.Licenses, Status: string(s.Status)}
+		if !s.TrialEndsAt.IsZero() {
+			subs[i].TrialEndsAt = stamp(s.TrialEndsAt)
+		}
+	}
+	d["subscriptions"] = jsonFact(subs)
+	if da := o.DelegatedAdmin; da != nil {
+		d["grantScope"], d["grantEndsAt"] = string(da.Scope), stamp(da.EndsAt)
+	}
+	if o.DelegatedAdminDeclined {
+		d["grantDeclined"] = "true"
+	}
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func jsonFact(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("store: encode %T: %v", v, err)) // plain structs always encode
+	}
+	return string(b)
+}
