@@ -54,7 +54,7 @@ type capability struct {
 	Clouds  []Cloud
 }
 
-// matrix is the capability matrix of product.md. Features are the same in both clouds today; the
+// matrix: which authorizations unlock each feature. Features are the same in both clouds today; the
 // Clouds column is where a difference would be declared, not in handlers.
 var matrix = []capability{
 	{FeatureCompanyProfile, nil, Clouds},

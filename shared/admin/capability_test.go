@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// productGates is the feature-gate table of product.md ("Partner authorizations and clouds"),
+// productGates restates which partner authorizations unlock each feature (the feature gates),
 // written out independently of the matrix: nil = every partner, else any one of the list.
 var productGates = map[Feature][]Authorization{
 	FeatureCompanyProfile:         nil,

@@ -11,9 +11,9 @@ import (
 type LinkKind string
 
 const (
-	LinkTrial          LinkKind = "trial"           // trial invitation (F5)
-	LinkOffer          LinkKind = "offer"           // purchase offer (F6)
-	LinkDelegatedAdmin LinkKind = "delegated-admin" // delegated-admin offer on its own (F7)
+	LinkTrial          LinkKind = "trial"           // trial invitation
+	LinkOffer          LinkKind = "offer"           // purchase offer
+	LinkDelegatedAdmin LinkKind = "delegated-admin" // delegated-admin offer on its own
 )
 
 // LinkKinds lists every kind.

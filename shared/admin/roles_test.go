@@ -9,7 +9,7 @@ import (
 var allActions = []Action{ActReadOverview, ActReadCompany, ActUpdateCompany, ActReadUsers, ActManageUsers,
 	ActReadActivity, ActResetPasswords, ActManageBilling, ActManageService}
 
-// wantPermissions restates product.md's role rules: every partner user reads the overview and the
+// wantPermissions restates the company roles' rules: every partner user reads the overview and the
 // company; only a global admin edits the company; global and user admins manage users.
 var wantPermissions = map[CompanyRole][]Action{
 	RoleNone:          {ActReadOverview, ActReadCompany},

@@ -83,7 +83,7 @@ func (s Session) Require(a Action) error {
 	return nil
 }
 
-// Overview is the partner's start page (F1).
+// Overview is the partner's start page: its profile, feature states and customer view.
 type Overview struct {
 	Partner  Partner
 	Features []FeatureState
@@ -99,7 +99,7 @@ func (s *Service) Overview(sess Session) (Overview, error) {
 	return Overview{Partner: p, Features: Features(p.Cloud, p.Authorizations), View: ViewFor(p.CustomerCount)}, nil
 }
 
-// Company returns the caller's company information (F2). Every partner user may read it.
+// Company returns the caller's company information. Every partner user may read it.
 func (s *Service) Company(sess Session) (Partner, error) {
 	if err := sess.Require(ActReadCompany); err != nil {
 		return Partner{}, err
@@ -280,7 +280,7 @@ type UserPatch struct {
 	Version        int
 }
 
-// UpdateUser changes a user's name, company role or customer access, under the rules of F3:
+// UpdateUser changes a user's name, company role or customer access, under these rules:
 // global and user admins manage users; only a global admin grants or changes global admin; user
 // admins cannot touch global admins; the last global admin cannot be demoted; nobody raises their
 // own rights. Errors: CodeForbidden, CodeNotFound, CodeValidation, CodeVersionConflict,
