@@ -19,7 +19,7 @@ run: deps pac-local ## start the whole product locally (DynamoDB Local, SES emul
 test: deps lint pac-local ## gofmt, vet, unit, integration, template and end-to-end tests
 	$(LOCAL) env -- $(GO) test -count=1 -p 2 -timeout 30m ./...
 
-bench: deps pac-local ## the figures the issues ask for, as a table
+bench: deps pac-local ## the figures of the README's Figures section, as tables
 	$(LOCAL) bench
 
 reset: ## wipe local data (DynamoDB Local files, keys, credentials)
