@@ -312,7 +312,7 @@ type ArchRoute struct {
 	Dir, LogicalID, Method, Path, Auth string
 }
 
-var archRow = regexp.MustCompile("^\\|\\s*([a-z0-9-]+)\\s*\\|\\s*([A-Za-z0-9]+Function)\\s*\\|\\s*([A-Z]+) (\\S+)\\s*\\|\\s*([a-z]+)\\s*\\|")
+var archRow = regexp.MustCompile(`^\|\s*([a-z0-9-]+)\s*\|\s*([A-Za-z0-9]+Function)\s*\|\s*([A-Z]+) (\S+)\s*\|\s*([a-z]+)\s*\|`)
 
 // ArchitectureRoutes parses the "| Function dir | LogicalId | Route | Auth |" rows of the route table.
 func ArchitectureRoutes(path string) ([]ArchRoute, error) {
