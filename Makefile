@@ -9,6 +9,8 @@ GOARCH ?= arm64
 PORT ?= 3000
 # pac-local is built, not `go run`: go run turns Ctrl-C into exit status 1.
 LOCAL := .local/bin/pac-local
+# staticcheck at a pinned version, fetched and built by `go run` (cached after the first run).
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOFILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
 
 .PHONY: run test bench reset build lint fmt deps clean pac-local
@@ -16,7 +18,7 @@ GOFILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
 run: deps pac-local ## start the whole product locally (DynamoDB Local, SES emulator, functions, gateway)
 	$(LOCAL) run -port $(PORT)
 
-test: deps lint pac-local ## gofmt, vet, unit, integration, template and end-to-end tests
+test: deps lint pac-local ## gofmt, vet, staticcheck, unit, integration, template and end-to-end tests
 	$(LOCAL) env -- $(GO) test -count=1 -p 2 -timeout 30m ./...
 
 bench: deps pac-local ## the figures of the README's Figures section, as tables
@@ -28,6 +30,7 @@ reset: ## wipe local data (DynamoDB Local files, keys, credentials)
 lint:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 
 fmt:
 	gofmt -w $(GOFILES)
