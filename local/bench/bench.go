@@ -1,8 +1,9 @@
-// Package bench measures the figures the issues ask for and prints them as tables: per function
-// the binary size (linux/arm64, as deployed) and the cold start (process start → first response,
-// median of several) against a minimal aws-lambda-go reference built the same way in the same
-// run; warm latency percentiles of chosen routes through the local HTTP API; and DynamoDB round
-// trips and consumed capacity per route, read from the EMF line every invocation writes.
+// Package bench measures the figures of the README's Figures section and prints them as tables:
+// per function the binary size (linux/arm64, as deployed) and the cold start (process start →
+// first response, median of several) against a minimal aws-lambda-go reference built the same way
+// in the same run; warm latency percentiles of chosen routes through the local HTTP API; and
+// DynamoDB round trips and consumed capacity per route, read from the EMF line every invocation
+// writes.
 package bench
 
 import (

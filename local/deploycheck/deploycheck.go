@@ -1,8 +1,8 @@
 // Package deploycheck keeps the deployment description in step with the code: template.yaml (AWS
-// SAM), the Makefile build targets, the function directories, docs/openapi.yaml and the route table
-// of docs/architecture.md. Its tests run cfn-lint, cross-check routes, functions, build targets and
-// API operations in both directions, enforce least-privilege IAM statements, and build every
-// function for Lambda (linux/arm64, static, size-capped).
+// SAM), the Makefile's build-<LogicalId> rule, the function directories, docs/openapi.yaml and the
+// route table of docs/architecture.md. Its tests run cfn-lint, cross-check routes, functions, build
+// targets and API operations in both directions, enforce least-privilege IAM statements, and build
+// every function for Lambda (linux/arm64, static, size-capped).
 //
 // Routes come from local/template, the parser the local runtime uses, so the checks also prove
 // that the runtime reads template.yaml (and its parameter patterns accept local values). The
@@ -13,8 +13,8 @@ package deploycheck
 
 import (
 	"fmt"
-	"github.com/partner-admin-center/pac/local/emulators"
 	"os"
+	"os/exec"
 	"regexp"
 	"sort"
 	"strings"
@@ -22,6 +22,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/partner-admin-center/pac/local/emulators"
 	"github.com/partner-admin-center/pac/local/template"
 )
 
@@ -248,25 +249,32 @@ func (t *Template) Routes() []Route {
 	return out
 }
 
-var makeTarget = regexp.MustCompile(`(?m)^build-([A-Za-z0-9]+)\s*:(.*)$`)
-var callBuild = regexp.MustCompile(`\$\(call build,\s*([^)\s]+)\s*\)`)
+// MakeBuild is one function build that a make invocation runs.
+type MakeBuild struct {
+	Dir    string // the package built, relative to functions/ (e.g. sign-in)
+	Out    string // the -o path (e.g. <ARTIFACTS_DIR>/bootstrap)
+	GOARCH string
+}
 
-// MakeTargets returns the Makefile's build-<LogicalId> targets, each with the functions/ directory
-// its recipe builds ("" when the recipe is not the one-line $(call build,<dir>) form).
-func MakeTargets(path string) (map[string]string, error) {
-	data, err := os.ReadFile(path)
+// goBuild matches the go build command of the Makefile's build-%Function rule, continuation lines
+// joined.
+var goBuild = regexp.MustCompile(`(?m)\bGOARCH=(\S+) .*\bbuild\b.* -o (\S+) \./functions/(\S+)\s*$`)
+
+// MakeBuilds returns, in order, the function builds that `make -n args...` (a dry run) would run
+// in root: which functions/ directory each target builds, without building it. The build
+// targets are one pattern rule, so this, not the Makefile's text, says what a target builds.
+func MakeBuilds(root string, args ...string) ([]MakeBuild, error) {
+	cmd := exec.Command("make", append([]string{"-n", "--no-print-directory"}, args...)...)
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("make -n %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
-	out := map[string]string{}
-	for _, m := range makeTarget.FindAllStringSubmatch(string(data), -1) {
-		dir := ""
-		if c := callBuild.FindStringSubmatch(m[2]); c != nil {
-			dir = c[1]
-		}
-		out[m[1]] = dir
+	var builds []MakeBuild
+	for _, m := range goBuild.FindAllStringSubmatch(strings.ReplaceAll(string(out), "\\\n", " "), -1) {
+		builds = append(builds, MakeBuild{Dir: m[3], Out: m[2], GOARCH: m[1]})
 	}
-	return out, nil
+	return builds, nil
 }
 
 // Operation is one operation of docs/openapi.yaml.
@@ -304,7 +312,7 @@ type ArchRoute struct {
 	Dir, LogicalID, Method, Path, Auth string
 }
 
-var archRow = regexp.MustCompile("^\\|\\s*([a-z0-9-]+)\\s*\\|\\s*([A-Za-z0-9]+Function)\\s*\\|\\s*([A-Z]+) (\\S+)\\s*\\|\\s*([a-z]+)\\s*\\|")
+var archRow = regexp.MustCompile(`^\|\s*([a-z0-9-]+)\s*\|\s*([A-Za-z0-9]+Function)\s*\|\s*([A-Z]+) (\S+)\s*\|\s*([a-z]+)\s*\|`)
 
 // ArchitectureRoutes parses the "| Function dir | LogicalId | Route | Auth |" rows of the route table.
 func ArchitectureRoutes(path string) ([]ArchRoute, error) {

@@ -34,7 +34,7 @@ type ArchEventFunction struct {
 	Dir, LogicalID, Trigger string
 }
 
-var archEventRow = regexp.MustCompile("^\\|\\s*([a-z0-9-]+)\\s*\\|\\s*([A-Za-z0-9]+Function)\\s*\\|\\s*((?:DynamoDB stream|Schedule)[^|]*?)\\s*\\|")
+var archEventRow = regexp.MustCompile(`^\|\s*([a-z0-9-]+)\s*\|\s*([A-Za-z0-9]+Function)\s*\|\s*((?:DynamoDB stream|Schedule)[^|]*?)\s*\|`)
 
 // ArchitectureEventFunctions parses the rows of the stream and schedule functions table (rows
 // whose trigger starts with "DynamoDB stream" or "Schedule").

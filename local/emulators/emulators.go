@@ -113,7 +113,7 @@ func DynamoDBJar(nodeModules string) (string, error) {
 func StartDynamoDB(ctx context.Context, cfg DynamoDBConfig) (*Process, error) {
 	java, err := exec.LookPath("java")
 	if err != nil {
-		return nil, errors.New("Java 17+ is needed for DynamoDB Local: apt-get install openjdk-17-jre-headless")
+		return nil, errors.New("DynamoDB Local needs Java 17+: apt-get install openjdk-17-jre-headless")
 	}
 	jar, err := DynamoDBJar(cfg.NodeModules)
 	if err != nil {
@@ -167,7 +167,7 @@ type SESConfig struct {
 func StartSES(ctx context.Context, cfg SESConfig) (*Process, error) {
 	node, err := exec.LookPath("node")
 	if err != nil {
-		return nil, errors.New("Node.js 20+ is needed for the SES emulator: apt-get install nodejs npm")
+		return nil, errors.New("the SES emulator needs Node.js 20+: apt-get install nodejs npm")
 	}
 	cli := filepath.Join(cfg.NodeModules, "aws-ses-v2-local", "dist", "cli.js")
 	if _, err := os.Stat(cli); err != nil {

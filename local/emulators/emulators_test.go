@@ -128,7 +128,7 @@ func TestMissingToolsSayWhatToInstall(t *testing.T) {
 	t.Setenv("PATH", "")
 	ctx := context.Background()
 	if _, err := emulators.StartDynamoDB(ctx, emulators.DynamoDBConfig{NodeModules: nm}); err == nil ||
-		err.Error() != "Java 17+ is needed for DynamoDB Local: apt-get install openjdk-17-jre-headless" {
+		err.Error() != "DynamoDB Local needs Java 17+: apt-get install openjdk-17-jre-headless" {
 		t.Errorf("no java: %v", err)
 	}
 	if _, err := emulators.StartSES(ctx, emulators.SESConfig{NodeModules: nm}); err == nil || !strings.Contains(err.Error(), "apt-get install nodejs") {

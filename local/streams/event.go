@@ -89,16 +89,16 @@ func convert(r types.Record, region, streamARN string) (record, error) {
 	}
 	var err error
 	if out.Dynamodb.Keys, err = imageJSON(sr.Keys); err != nil {
-		return record{}, fmt.Errorf("Keys: %w", err)
+		return record{}, fmt.Errorf("dynamodb.Keys: %w", err)
 	}
 	if sr.NewImage != nil {
 		if out.Dynamodb.NewImage, err = imageJSON(sr.NewImage); err != nil {
-			return record{}, fmt.Errorf("NewImage: %w", err)
+			return record{}, fmt.Errorf("dynamodb.NewImage: %w", err)
 		}
 	}
 	if sr.OldImage != nil {
 		if out.Dynamodb.OldImage, err = imageJSON(sr.OldImage); err != nil {
-			return record{}, fmt.Errorf("OldImage: %w", err)
+			return record{}, fmt.Errorf("dynamodb.OldImage: %w", err)
 		}
 	}
 	if id := r.UserIdentity; id != nil {

@@ -80,7 +80,7 @@ func parseFunction(r *Resolver, id string, res, globals map[string]any, eventOrd
 	if md, ok := res["Metadata"].(map[string]any); ok {
 		mdr, err := r.Resolve(md)
 		if err != nil {
-			return nil, fmt.Errorf("Metadata: %w", err)
+			return nil, fmt.Errorf("resolving Metadata: %w", err)
 		}
 		mm, _ := mdr.(map[string]any)
 		if f.BuildMethod, err = getString(mm, "BuildMethod"); err != nil {

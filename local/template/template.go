@@ -335,12 +335,12 @@ func Parse(data []byte, opts Options) (*Template, error) {
 	// Conditions, Mappings.
 	conds, err := toValue(child(root, "Conditions"))
 	if err != nil {
-		return nil, fmt.Errorf("Conditions: %w", err)
+		return nil, fmt.Errorf("reading Conditions: %w", err)
 	}
 	r.conditions, _ = conds.(map[string]any)
 	maps, err := toValue(child(root, "Mappings"))
 	if err != nil {
-		return nil, fmt.Errorf("Mappings: %w", err)
+		return nil, fmt.Errorf("reading Mappings: %w", err)
 	}
 	r.mappings, _ = maps.(map[string]any)
 

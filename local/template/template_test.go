@@ -258,7 +258,7 @@ func TestRealTemplate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	line := regexp.MustCompile("^\\|\\s*[a-z-]+\\s*\\|\\s*([A-Za-z]+Function)\\s*\\|\\s*([A-Z]+ /\\S*)\\s*\\|\\s*(\\w+)\\s*\\|")
+	line := regexp.MustCompile(`^\|\s*[a-z-]+\s*\|\s*([A-Za-z]+Function)\s*\|\s*([A-Z]+ /\S*)\s*\|\s*(\w+)\s*\|`)
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if m := line.FindStringSubmatch(sc.Text()); m != nil {

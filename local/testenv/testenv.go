@@ -106,7 +106,7 @@ func ensureStarted(tb testing.TB) *emulators.Set {
 	nm, err := emulators.FindNodeModules(RepoRoot(tb))
 	if err != nil {
 		startErr = fmt.Errorf("%s is not set and the emulators cannot be started here: %v\n"+
-			"Run the tests through `make test` (it installs the emulators and exports %s and %s).", EnvDynamoDB, err, EnvDynamoDB, EnvSES)
+			"Run the tests through `make test` (it installs the emulators and exports %s and %s)", EnvDynamoDB, err, EnvDynamoDB, EnvSES)
 		tb.Fatal(startErr)
 	}
 	logDir, err := os.MkdirTemp("", "pac-testenv-")
@@ -118,7 +118,7 @@ func ensureStarted(tb testing.TB) *emulators.Set {
 	defer cancel()
 	set, err := emulators.Start(ctx, emulators.Config{NodeModules: nm, LogDir: logDir})
 	if err != nil {
-		startErr = fmt.Errorf("%s is not set and starting the emulators failed: %v\nRun the tests through `make test`.", EnvDynamoDB, err)
+		startErr = fmt.Errorf("%s is not set and starting the emulators failed: %v\nRun the tests through `make test`", EnvDynamoDB, err)
 		tb.Fatal(startErr)
 	}
 	started = set
