@@ -3,6 +3,7 @@ package apigw
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strconv"
 	"strings"
@@ -22,8 +23,15 @@ func checkKeys(data []byte, t reflect.Type) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	w := walker{dec: dec, data: data}
-	return w.walk(t, "")
+	if err := w.walk(t, ""); !errors.Is(err, errSyntax) {
+		return err
+	}
+	return nil // syntax errors are reported by the decoder proper
 }
+
+// errSyntax ends a walk at a syntax error. It must end it: a failed Token leaves the decoder
+// where it was, so an array loop that went on after one would spin forever on `["`.
+var errSyntax = errors.New("syntax error")
 
 // walker reads a document token by token; data is the document, to see a string's raw text.
 type walker struct {
@@ -50,7 +58,7 @@ func (w *walker) token() (json.Token, []byte, error) {
 func (w *walker) walk(t reflect.Type, path string) error {
 	tok, raw, err := w.token()
 	if err != nil {
-		return nil // syntax errors are reported by the decoder proper
+		return errSyntax
 	}
 	if raw != nil && path != "" { // a document that is a bare string is refused as not an object
 		if detail := textProblem(raw); detail != "" {
@@ -67,7 +75,7 @@ func (w *walker) walk(t reflect.Type, path string) error {
 		for w.dec.More() {
 			kt, raw, err := w.token()
 			if err != nil {
-				return nil
+				return errSyntax
 			}
 			k, _ := kt.(string)
 			p := join(path, k)
