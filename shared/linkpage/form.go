@@ -59,3 +59,32 @@ func shown(v string) string {
 	}
 	return v
 }
+
+// Anchor is the id of the input an entry of the error summary links to, or "" when the page has
+// no input for the field (the entry is then plain text, not a link to nowhere). A field of both
+// forms links to the sign-up form's input.
+func (v view) Anchor(field string) string {
+	switch {
+	case field == "signin":
+		return "signinEmail"
+	case field == "delegatedAdmin":
+		if v.DelegatedAdmin != nil {
+			return "da-accept-up"
+		}
+	case strings.HasPrefix(field, "licenses."):
+		for _, l := range v.Lines {
+			if field == "licenses."+l.ID {
+				return "lic-" + l.ID + "-up"
+			}
+		}
+	case slices.Contains(visibleOrder, field):
+		return field
+	}
+	return ""
+}
+
+// fieldMessage is an error shown at a field, with the id its input's aria-describedby names.
+type fieldMessage struct{ ID, Text string }
+
+// Msg pairs an error message with its element id, for the "err" template.
+func (v view) Msg(id, text string) fieldMessage { return fieldMessage{ID: id, Text: text} }

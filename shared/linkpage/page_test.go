@@ -69,6 +69,7 @@ func variants(t *testing.T) map[string]string {
 var (
 	headingRE = regexp.MustCompile(`<h([1-6])[\s>]`)
 	idRE      = regexp.MustCompile(`\sid="([^"]*)"`)
+	refRE     = regexp.MustCompile(`\s(for|aria-describedby|aria-labelledby|href)="([^"]*)"`)
 )
 
 // TestPagesHaveOneH1: every page variant has exactly one h1, first, and its headings do not
@@ -98,6 +99,44 @@ func TestPagesHaveOneH1(t *testing.T) {
 					t.Errorf("id %q is used twice", m[1])
 				}
 				seen[m[1]] = true
+			}
+		})
+	}
+}
+
+// TestPageReferences: every in-page reference of every page variant names an element of the
+// page — labels' for, aria-describedby, aria-labelledby, and the error summary's #links (a link
+// to a field without an input is no link) — and an input with an error is marked invalid and
+// described by its message.
+func TestPageReferences(t *testing.T) {
+	for name, body := range variants(t) {
+		t.Run(name, func(t *testing.T) {
+			ids := map[string]bool{}
+			for _, m := range idRE.FindAllStringSubmatch(body, -1) {
+				ids[m[1]] = true
+			}
+			for _, m := range refRE.FindAllStringSubmatch(body, -1) {
+				targets := strings.Fields(m[2])
+				if m[1] == "href" {
+					if !strings.HasPrefix(m[2], "#") {
+						continue
+					}
+					targets = []string{strings.TrimPrefix(m[2], "#")}
+				}
+				for _, id := range targets {
+					if !ids[id] {
+						t.Errorf("%s=%q names no element of the page", m[1], m[2])
+					}
+				}
+			}
+			if strings.HasPrefix(name, "offer with errors") {
+				for _, want := range []string{`id="organization" name="organization" value="Org" autocomplete="organization" required aria-invalid="true" aria-describedby="organization-error"`,
+					`aria-describedby="domainHint domainPrefix-error" required aria-invalid="true"`, `<p class="error" id="signin-error" role="status">Problem with signin.</p>`,
+					`<a href="#signinEmail">Problem with signin.</a>`, `<li>Problem with account.</li>`, `<li>Problem with licenses.unknown.</li>`} {
+					if !strings.Contains(body, want) {
+						t.Errorf("the page lacks %s", want)
+					}
+				}
 			}
 		})
 	}
