@@ -2,12 +2,17 @@
 // the partner creates and emails an invitation over the API, headless Chromium (Debian's
 // chromium, driven over the DevTools protocol with chromedp) opens the link taken from the SES
 // emulator's inbox, signs a new customer up, accepts the trial and delegated administration and
-// sees the confirmation; the partner then sees the customer and gets the answer email.
-// Screenshots are kept under test-artifacts/browser/.
+// sees the confirmation; the partner then sees the customer and gets the answer email. On the
+// way it also meets the form with errors, an expired form, a link that is not valid and too many
+// of those: every link page it visits is checked with axe-core (local/node_modules, pinned in
+// local/package.json) and must have exactly one h1. Screenshots are kept under
+// test-artifacts/browser/.
 package browser
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -135,6 +140,7 @@ func TestCustomerJourney(t *testing.T) {
 	if !strings.Contains(title, productName) {
 		t.Errorf("page title %q does not name the product", title)
 	}
+	checkPage(t, ctx, "offer page")
 
 	// Good on a phone: at 390×844 the page does not scroll sideways.
 	step(t, ctx, "phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulatePortrait))
@@ -146,6 +152,13 @@ func TestCustomerJourney(t *testing.T) {
 	phone := value(t, ctx, "phone screenshot", chromedp.FullScreenshot(100))
 	t.Logf("screenshot (offer page, phone 390×844): %s", saveArtifact(t, "offer-phone.png", phone))
 	step(t, ctx, "desktop viewport", chromedp.EmulateViewport(1280, 900))
+
+	// Sent empty, the form comes back with the errors listed and each field's error.
+	if r := submit(t, ctx, chromedp.Click(chromedp.ID("signup-accept"))); r.Status != 422 {
+		t.Fatalf("POST %s with an empty form: status %d, want 422%s", link, r.Status, failureEvidence(t, ctx, "empty form"))
+	}
+	step(t, ctx, "wait for the error summary", chromedp.WaitVisible(chromedp.ID("errors")))
+	checkPage(t, ctx, "offer page with errors")
 
 	// Sign up as a new customer, accept the trial and delegated administration.
 	password := "Sunrise-Meadow-Lantern-2026!"
@@ -179,7 +192,33 @@ func TestCustomerJourney(t *testing.T) {
 	}
 	shot := value(t, ctx, "confirmation screenshot", chromedp.FullScreenshot(100))
 	t.Logf("screenshot (confirmation): %s", saveArtifact(t, "confirmation.png", shot))
+	checkPage(t, ctx, "confirmation page")
 	phase("confirmation shown")
+
+	// The other pages a customer can meet: a form that has expired (its CSRF token no longer
+	// matches), a link that is not valid, and too many links that are not valid.
+	step(t, ctx, "open the link again", chromedp.Navigate(link))
+	step(t, ctx, "let the form expire", chromedp.Evaluate[chromedp.Void](
+		`document.querySelectorAll("input[name=csrf]").forEach(i => { i.value = "expired-" + "x".repeat(40) })`))
+	if r := submit(t, ctx, chromedp.Click(chromedp.ID("signup-accept"))); r.Status != 403 {
+		t.Errorf("POST %s with an expired form: status %d, want 403%s", link, r.Status, failureEvidence(t, ctx, "expired form"))
+	}
+	checkPage(t, ctx, "expired-form page")
+	unknown := func(i int) string { return publicBaseURL + "/trial/" + fmt.Sprintf("%026d", i) }
+	if r := value(t, ctx, "open a link that is not valid", chromedp.NavigateResponse(unknown(0))); r.Status != 404 {
+		t.Errorf("GET %s: status %d, want 404", unknown(0), r.Status)
+	}
+	checkPage(t, ctx, "invalid-link page")
+	for i := 1; i < 25; i++ { // the browser's address (127.0.0.1) runs out of guesses
+		if r, err := http.Get(unknown(i)); err == nil {
+			r.Body.Close()
+		}
+	}
+	if r := value(t, ctx, "open one link too many", chromedp.NavigateResponse(unknown(25))); r.Status != 429 {
+		t.Errorf("GET %s after 25 links that are not valid: status %d, want 429", unknown(25), r.Status)
+	}
+	checkPage(t, ctx, "too-many-attempts page")
+	phase("expired-form, invalid-link and too-many-attempts pages checked")
 
 	// 4. The partner sees the customer, the use of the link and the answer email.
 	if n := testenv.Num(partner.Must(200, "GET", "/overview", nil).Body, "customerCount"); n != 1 {

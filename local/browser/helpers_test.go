@@ -255,3 +255,59 @@ func header(resp *network.Response, name string) string {
 	}
 	return ""
 }
+
+// axeScript is axe-core's browser build, installed by `make deps` from local/package-lock.json
+// (axe-core is pinned in local/package.json).
+func axeScript(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(testenv.RepoRoot(t), "local", "node_modules", "axe-core", "axe.min.js")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("axe-core is not installed (%v): run make deps", err)
+	}
+	return string(src)
+}
+
+// axeViolation is one rule that failed, with the elements that failed it.
+type axeViolation struct {
+	ID      string `json:"id"`
+	Impact  string `json:"impact"`
+	Help    string `json:"help"`
+	HelpURL string `json:"helpUrl"`
+	Nodes   []struct {
+		Target  string `json:"target"`
+		HTML    string `json:"html"`
+		Summary string `json:"summary"`
+	} `json:"nodes"`
+}
+
+// axeRun runs every rule axe-core enables by default (WCAG 2.x A and AA, best practices) on
+// the document and returns the violations.
+const axeRun = `axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations.map(v => ({
+	id: v.id, impact: v.impact || "", help: v.help, helpUrl: v.helpUrl,
+	nodes: v.nodes.map(n => ({target: n.target.join(" "), html: n.html, summary: n.failureSummary || ""}))})))`
+
+// checkPage checks the link page the browser shows: axe-core finds no violation (each is
+// printed), and it has exactly one h1. The script is injected over the DevTools protocol, which
+// the pages' Content-Security-Policy (no scripts) does not govern.
+func checkPage(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	if loaded := value(t, ctx, "is axe-core in the "+page, chromedp.Evaluate[bool](`typeof axe === "object"`)); !loaded {
+		step(t, ctx, "inject axe-core into the "+page, chromedp.Evaluate[chromedp.Void](axeScript(t)))
+	}
+	violations := value(t, ctx, "run axe-core on the "+page, chromedp.Evaluate[[]axeViolation](axeRun, chromedp.EvalAwaitPromise))
+	if len(violations) > 0 {
+		var b strings.Builder
+		for _, v := range violations {
+			fmt.Fprintf(&b, "\n  %s (%s): %s — %s", v.ID, v.Impact, v.Help, v.HelpURL)
+			for _, n := range v.Nodes {
+				fmt.Fprintf(&b, "\n    %s: %s\n      %s", n.Target, n.HTML, strings.ReplaceAll(n.Summary, "\n", "\n      "))
+			}
+		}
+		t.Errorf("axe-core: %d violations on the %s:%s", len(violations), page, b.String())
+	}
+	h1s := value(t, ctx, "read the h1s of the "+page, chromedp.Evaluate[[]string](`[...document.querySelectorAll("h1")].map(h => h.textContent.trim())`))
+	if len(h1s) != 1 {
+		t.Errorf("the %s has %d h1 elements %q, want exactly one", page, len(h1s), h1s)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/partner-admin-center/pac/shared/admin"
 )
@@ -332,4 +333,115 @@ func TestPageFormHardening(t *testing.T) {
 	f.Add("email", "second@cust82.example")
 	expectStatus(t, e.accept(t, path, f), 400, "repeated form field")
 	expectStatus(t, e.accept(t, path, signUpForm(83, nil)), 200, "a clean form")
+
+	// Form names and values that are not UTF-8 are refused, never stored: the page again with a
+	// field error (the value not echoed), or a 400 for a name or a hidden field's value.
+	for _, c := range []struct {
+		name   string
+		form   url.Values
+		status int
+		anchor string // the input the page's error summary links to ("" if the page has none)
+	}{
+		{"organization", signUpForm(84, map[string]string{"organization": "Customer \xff\xfe Ltd"}), 422, "organization"},
+		{"admin name, UTF-8-encoded surrogate", signUpForm(84, map[string]string{"adminName": "Alex \xed\xa0\x80"}), 422, "adminName"},
+		{"password", signUpForm(84, map[string]string{"password": "Sunny-Meadow-\xff-Lantern-42"}), 422, "password"},
+		{"sign-in email", url.Values{"mode": {"signin"}, "email": {"alex\xff@cust83.example"}, "password": {"Sunny-Meadow-Lantern-42"}}, 422, "signinEmail"},
+		{"delegated admin", signUpForm(84, map[string]string{"delegatedAdmin": "accept\xff"}), 422, ""},
+		{"licenses", signUpForm(84, map[string]string{"licenses.m365-business-premium": "2\xff"}), 422, ""},
+		{"field name", signUpForm(84, map[string]string{"licenses.m365\xff": "2"}), 400, ""},
+		{"hidden field", signUpForm(84, map[string]string{"mode": "sign\xffup"}), 400, ""},
+	} {
+		t.Run("not UTF-8: "+c.name, func(t *testing.T) {
+			e.t = t
+			r := e.accept(t, path, c.form)
+			expectStatus(t, r, c.status, c.name)
+			body := string(r.Body)
+			if !utf8.ValidString(body) || !strings.Contains(r.Headers["Content-Type"], "text/html") {
+				t.Fatalf("the page is not UTF-8 HTML: %q", body)
+			}
+			if c.status == 422 && (!strings.Contains(body, "not UTF-8 text") || (c.anchor != "" && !strings.Contains(body, `href="#`+c.anchor+`"`))) {
+				t.Fatalf("no error for %s on the page:\n%s", c.name, body)
+			}
+		})
+	}
+	e.t = t
+	// Nothing of those was stored: the same organization signs up cleanly.
+	expectStatus(t, e.accept(t, path, signUpForm(84, nil)), 200, "the same organization, clean")
+}
+
+// TestLinkBadInput: strings that are not Unicode text (bytes that are not UTF-8, escaped lone
+// surrogates, in values and in keys) are refused by every link route that takes a body — create
+// and email, for each kind — and nothing is queued; the customer's tenant routes refuse such
+// query parameters and path ids.
+func TestLinkBadInput(t *testing.T) {
+	e := newEnv(t)
+	pid := e.partner("global").PartnerID
+	_, tok := e.user(pid, admin.RoleGlobalAdmin, admin.AccessFull)
+	creates := map[admin.LinkKind][]badInput{
+		admin.LinkTrial: {
+			{name: "product not UTF-8", req: req{body: "{\"productId\":\"m365-business-premium\xff\"}"}, field: "productId"},
+			{name: "scope lone surrogate", req: req{body: `{"productId":"m365-business-premium","delegatedAdmin":{"scope":"full\ud800"}}`}, field: "delegatedAdmin.scope"},
+			{name: "expiry not UTF-8", req: req{body: "{\"productId\":\"m365-business-premium\",\"expiresAt\":\"2030-01-01T00:00:00Z\xfe\"}"}, field: "expiresAt"},
+		},
+		admin.LinkOffer: {
+			{name: "line product not UTF-8", req: req{body: "{\"lines\":[{\"productId\":\"m365-e3\",\"licenses\":3},{\"productId\":\"m365-\xff\xfe\",\"licenses\":1}]}"}, field: "lines[1].productId"},
+			{name: "line key not UTF-8", req: req{body: "{\"lines\":[{\"productId\":\"m365-e3\",\"lic\xffenses\":3}]}"}, field: "lines[0].lic\uFFFDenses"},
+		},
+		admin.LinkDelegatedAdmin: {
+			{name: "target customer lone surrogate", req: req{body: `{"targetCustomerId":"cus_\udc00"}`}, field: "targetCustomerId"},
+			{name: "key not UTF-8", req: req{body: "{\"delegatedAdmin\":{\"sc\xffope\":\"full\"}}"}, field: "delegatedAdmin.sc\uFFFDope"},
+		},
+	}
+	before := len(e.outbox(t))
+	for _, kind := range admin.LinkKinds {
+		link := e.newLink(t, pid, kind, map[admin.LinkKind]map[string]any{admin.LinkTrial: trialBody(false),
+			admin.LinkOffer: {"lines": []map[string]any{{"productId": "m365-e3", "licenses": 3}}}, admin.LinkDelegatedAdmin: {}}[kind])
+		emails := linkPath[kind] + "/" + link["linkId"].(string) + "/emails"
+		cases := append(creates[kind],
+			badInput{name: "email recipient not UTF-8", req: req{path: emails, body: "{\"recipients\":[\"ok@x.example\",\"b\xff\xfe@x.example\"]}"}, field: "recipients[1]"},
+			badInput{name: "email message not UTF-8", req: req{path: emails, body: notText(map[string]any{"recipients": []string{"a@x.example"}}, "Hello \xff\xfe", "message")}, field: "message"},
+			badInput{name: "email message lone surrogate", req: req{path: emails, body: notText(map[string]any{"recipients": []string{"a@x.example"}}, `Hello \ud83d!`, "message")}, field: "message"},
+			badInput{name: "email key not UTF-8", req: req{path: emails, body: "{\"recipients\":[\"a@x.example\"],\"mess\xffage\":\"hi\"}"}, field: "mess\uFFFDage"},
+		)
+		for _, c := range cases {
+			t.Run(string(kind)+" "+c.name, func(t *testing.T) {
+				e.t = t
+				c.req.method = "POST"
+				if c.req.path == "" {
+					c.req.path = linkPath[kind]
+				}
+				expectProblem(t, e.do(caller{token: tok}, c.req), 400, admin.CodeMalformedJSON, c.field)
+			})
+		}
+		e.t = t
+		got := e.do(caller{token: tok}, req{method: "GET", path: linkPath[kind] + "?limit=100"}).json(t)["items"].([]any)
+		if len(got) != 1 {
+			t.Fatalf("%s: %d links, want only the valid one", kind, len(got))
+		}
+	}
+	if n := len(e.outbox(t)); n != before {
+		t.Fatalf("%d emails queued by bodies that were refused", n-before)
+	}
+
+	// The tenant routes take no body: their query parameters and path ids get the same rule.
+	path := pagePath(t, e.newLink(t, pid, admin.LinkTrial, trialBody(true)))
+	expectStatus(t, e.accept(t, path, signUpForm(91, map[string]string{"delegatedAdmin": "accept"})), 200, "a customer")
+	ctok := e.signInCustomer(t, "alex@cust91.example")
+	for _, c := range []badInput{
+		{name: "tenant query name", req: req{method: "GET", path: "/tenant?\xff=1"}, status: 400, code: admin.CodeInvalidQuery, field: "\uFFFD"},
+		{name: "subscriptions cursor", req: req{method: "GET", path: "/tenant/subscriptions?cursor=\xff\xfe"}, status: 400, code: admin.CodeInvalidQuery, field: "cursor"},
+		{name: "partners limit", req: req{method: "GET", path: "/tenant/partners?limit=1\xff"}, status: 400, code: admin.CodeInvalidQuery, field: "limit"},
+		{name: "end delegated admin id", req: req{method: "DELETE", path: "/tenant/partners/" + pid + "\xff/delegated-admin"}, status: 404, code: admin.CodeNotFound},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e.t = t
+			expectProblem(t, e.do(caller{token: ctok}, c.req), c.status, c.code, c.field)
+		})
+	}
+	e.t = t
+	// The delegated administration the bad id did not end is still active.
+	rel := e.do(caller{token: ctok}, req{method: "GET", path: "/tenant/partners"}).json(t)["items"].([]any)[0].(map[string]any)
+	if rel["delegatedAdmin"].(map[string]any)["status"] != "active" {
+		t.Fatalf("relationship %v", rel)
+	}
 }

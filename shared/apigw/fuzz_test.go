@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -71,7 +72,11 @@ func FuzzDecode(f *testing.F) {
 		`[]`, `null`, `""`, `0`, ``, ` `,
 		`{"NAME":"a"}`,
 		"{\"name\":\"\xff\"}",
+		"{\"n\xffme\":\"a\"}",
+		"{\"tags\":[\"a\",\"\xed\xa0\x80\"]}",
 		`{"name":"\ud800"}`,
+		`{"name":"\ud83d\ude00"}`,
+		`{"name":"\\ud800"}`,
 		`{"version":1e999}`,
 		`{"a":{"b":{"c":[[[[[]]]]]}}}`,
 	} {
@@ -115,6 +120,9 @@ func FuzzDecode(f *testing.F) {
 		}
 		if !json.Valid(body) {
 			t.Fatalf("Decode accepted invalid JSON %q", body)
+		}
+		if !utf8.Valid(body) {
+			t.Fatalf("Decode accepted a body that is not UTF-8: %q", body)
 		}
 		if u := unknownKeys(body); len(u) > 0 {
 			t.Fatalf("Decode accepted unknown fields %q in %q", u, body)

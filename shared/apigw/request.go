@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -150,9 +151,16 @@ func (r *Request) QueryTime(name string) (time.Time, error) {
 // Query returns a string query parameter.
 func (r *Request) Query(name string) string { return r.Event.QueryStringParameters[name] }
 
-// AllowQuery refuses query parameters other than the named ones.
+// AllowQuery refuses query parameters other than the named ones, and names or values that are
+// not valid UTF-8 (the JSON bodies' rule, see textProblem).
 func (r *Request) AllowQuery(names ...string) error {
-	for k := range r.Event.QueryStringParameters {
+	for k, v := range r.Event.QueryStringParameters {
+		if !utf8.ValidString(k) {
+			return queryErr(strings.ToValidUTF8(k, "\uFFFD"), "is a parameter name that is not valid UTF-8")
+		}
+		if !utf8.ValidString(v) {
+			return queryErr(k, "is not valid UTF-8")
+		}
 		ok := false
 		for _, n := range names {
 			ok = ok || k == n

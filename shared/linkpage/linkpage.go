@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -238,7 +239,10 @@ func Accept(svc Service, publicBaseURL string) apigw.Handler {
 			in.SignUp = &admin.NewCustomer{Name: form.Get("organization"), DomainPrefix: form.Get("domainPrefix"), Country: form.Get("country"),
 				AdminName: form.Get("adminName"), Email: form.Get("email"), Password: form.Get("password")}
 		}
-		res, err := svc.Accept(ctx, in)
+		res, err := admin.Accepted{}, textError(form)
+		if err == nil {
+			res, err = svc.Accept(ctx, in)
+		}
 		if err == nil {
 			v := view{Title: "Done", Wording: wordings[res.Partner.Cloud], Partner: partnerOf(res.Partner), Accepted: &res}
 			return render(http.StatusOK, "done", v, token)
@@ -255,11 +259,11 @@ func Accept(svc Service, publicBaseURL string) apigw.Handler {
 			}
 			values := map[string]string{}
 			for _, k := range []string{"organization", "domainPrefix", "country", "adminName", "email", "delegatedAdmin"} {
-				values[k] = form.Get(k)
+				values[k] = shown(form.Get(k))
 			}
 			for k := range form {
 				if strings.HasPrefix(k, "licenses.") {
-					values[k] = form.Get(k)
+					values[k] = shown(form.Get(k))
 				}
 			}
 			if form.Get("mode") == "signin" {
@@ -353,13 +357,16 @@ func cookie(r *apigw.Request, name string) string {
 }
 
 // formFields are the fields the page's forms send; anything else is refused, as unknown JSON
-// fields are on the API (licenses.<productId> fields are checked against the offer later).
+// fields are on the API (licenses.<productId> fields are checked against the offer later). A
+// name that is not valid UTF-8 is refused too, and so is a hidden field's value that is not;
+// visible values are checked by textError.
 var formFields = map[string]bool{"csrf": true, "mode": true, "organization": true, "domainPrefix": true, "country": true,
 	"adminName": true, "email": true, "password": true, "delegatedAdmin": true}
 
 func knownFields(form url.Values) bool {
 	for k, vs := range form {
-		if (!formFields[k] && !strings.HasPrefix(k, "licenses.")) || len(vs) != 1 {
+		if (!formFields[k] && !strings.HasPrefix(k, "licenses.")) || len(vs) != 1 || !utf8.ValidString(k) ||
+			(hiddenFields[k] && !utf8.ValidString(vs[0])) {
 			return false
 		}
 	}
