@@ -47,7 +47,7 @@ type subscriptionItem struct {
 }
 
 func toSubscriptionItem(s admin.Subscription) subscriptionItem {
-	return subscriptionItem{PK: customerPK(s.CustomerID), SK: subSK(s.ID), Type: "Subscription", ID: s.ID, CustomerID: s.CustomerID,
+	return subscriptionItem{PK: customerPK(s.CustomerID), SK: subSK(s.ID), Type: typeSubscription, ID: s.ID, CustomerID: s.CustomerID,
 		ProductID: s.ProductID, ProductName: s.ProductName, Licenses: s.Licenses, Status: string(s.Status), TrialEndsAt: s.TrialEndsAt,
 		PartnerOfRecord: s.PartnerOfRecord, PORHistory: s.PORHistory, LinkID: s.LinkID, Version: s.Version, CreatedAt: s.CreatedAt}
 }
@@ -75,7 +75,7 @@ type relationshipItem struct {
 }
 
 func relationshipItems(r admin.Relationship) (customerSide, partnerSide relationshipItem) {
-	base := relationshipItem{Type: "Relationship", CustomerID: r.CustomerID, CustomerName: r.CustomerName, CustomerDomain: r.CustomerDomain,
+	base := relationshipItem{Type: typeRelationship, CustomerID: r.CustomerID, CustomerName: r.CustomerName, CustomerDomain: r.CustomerDomain,
 		PartnerID: r.PartnerID, PartnerName: r.PartnerName, Since: r.Since, DelegatedAdmin: r.DelegatedAdmin, Version: r.Version}
 	customerSide, partnerSide = base, base
 	customerSide.PK, customerSide.SK = customerPK(r.CustomerID), partnerSK(r.PartnerID)
@@ -91,7 +91,7 @@ func (it relationshipItem) domain() admin.Relationship {
 // ResolveCode reads the link of a code's hash, then the link and its partner in one BatchGetItem.
 func (s *Store) ResolveCode(ctx context.Context, codeHash string) (admin.Link, admin.Partner, error) {
 	var c codeItem
-	ok, err := s.get(ctx, "resolve code", codePK(codeHash), "CODE", &c)
+	ok, err := s.get(ctx, "resolve code", codePK(codeHash), skCode, &c)
 	if err != nil {
 		return admin.Link{}, admin.Partner{}, err
 	}
@@ -137,8 +137,8 @@ func (s *Store) CountInvalidCode(ctx context.Context, source string, now time.Ti
 	k := rateKey(source, w)
 	access(ctx, "UpdateItem", k)
 	res, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: k,
-		UpdateExpression: aws.String("ADD attempts :one SET #t = :t, expiresAt = :exp"), ExpressionAttributeNames: map[string]string{"#t": "Type"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":t": &types.AttributeValueMemberS{Value: "CodeGuesses"},
+		UpdateExpression: aws.String("ADD attempts :one SET #t = :t, expiresAt = :exp"), ExpressionAttributeNames: map[string]string{"#t": attrType},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":t": &types.AttributeValueMemberS{Value: typeCodeGuesses},
 			":exp": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(2*window).Unix(), 10)}},
 		ReturnValues: types.ReturnValueUpdatedNew, ReturnConsumedCapacity: total})
 	if err != nil {
@@ -180,14 +180,14 @@ func (s *Store) Accept(ctx context.Context, w admin.AcceptWrite) error {
 			":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(w.Now.UnixMilli(), 10)}}),
 	}}, errLinkGone)
 	u := w.Use
-	t.put(s.table, useItem{PK: partnerPK(l.PartnerID), SK: linkUseSK(l.Kind, l.ID, w.Activities[0].ID), Type: "LinkUse",
+	t.put(s.table, useItem{PK: partnerPK(l.PartnerID), SK: linkUseSK(l.Kind, l.ID, w.Activities[0].ID), Type: typeLinkUse,
 		LinkID: l.ID, CustomerID: u.CustomerID, CustomerName: u.CustomerName, At: u.At, DelegatedAdmin: u.DelegatedAdmin}, "", nil, nil, nil)
 	if c := w.NewCustomer; c != nil {
-		t.put(s.table, map[string]any{"PK": domainPK(c.Cloud, c.DomainPrefix), "SK": "DOMAIN", "Type": "DomainPrefix", "customerId": c.ID},
+		t.put(s.table, map[string]any{attrPK: domainPK(c.Cloud, c.DomainPrefix), attrSK: skDomain, attrType: typeDomainPrefix, "customerId": c.ID},
 			"attribute_not_exists(PK)", nil, nil, func(map[string]types.AttributeValue) error {
 				return admin.FieldErr("domainPrefix", "taken", "is taken; choose another")
 			})
-		t.put(s.table, customerItem{PK: customerPK(c.ID), SK: skProf, Type: "Customer", ID: c.ID, Name: c.Name, DomainPrefix: c.DomainPrefix,
+		t.put(s.table, customerItem{PK: customerPK(c.ID), SK: skProf, Type: typeCustomer, ID: c.ID, Name: c.Name, DomainPrefix: c.DomainPrefix,
 			Country: c.Country, Cloud: string(c.Cloud), Version: c.Version, CreatedAt: c.CreatedAt}, "attribute_not_exists(PK)", nil, nil, nil)
 		t.put(s.table, toUserItem(w.Admin), "attribute_not_exists(PK)", nil, nil, nil)
 		t.put(s.table, toLoginItem(w.AdminLogin), "attribute_not_exists(PK)", nil, nil, emailTaken)

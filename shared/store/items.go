@@ -6,16 +6,6 @@ import (
 	"github.com/partner-admin-center/pac/shared/admin"
 )
 
-// Item types (the Type attribute of every item).
-const (
-	typePartner  = "Partner"
-	typeUser     = "User"
-	typeActivity = "Activity"
-	typeLogin    = "Login"
-	typeGuard    = "SignInGuard"
-	typeIdem     = "Idempotency"
-)
-
 // The item structs are the table's shape; domain types never carry dynamodbav tags.
 
 type partnerItem struct {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -54,7 +53,7 @@ type linkItem struct {
 
 func toLinkItem(l admin.Link) linkItem {
 	it := linkItem{PK: partnerPK(l.PartnerID), SK: linkSK(l.Kind, l.ID), GSI1PK: linksGSI(l.PartnerID, l.Kind),
-		GSI1SK: l.CreatedAt.UTC().Format(time.RFC3339Nano) + "#" + l.ID, Type: "Link", ID: l.ID, PartnerID: l.PartnerID,
+		GSI1SK: linksGSISK(l.CreatedAt, l.ID), Type: typeLink, ID: l.ID, PartnerID: l.PartnerID,
 		Kind: string(l.Kind), ProductID: l.ProductID, Lines: l.Lines, DelegatedAdmin: l.DelegatedAdmin,
 		TargetCustomerID: l.TargetCustomerID, MaxUses: l.MaxUses, Uses: l.Uses, Revoked: l.Revoked, Nonce: l.Nonce,
 		CodeHash: l.CodeHash, EmailsSent: l.EmailsSent, CreatedBy: l.CreatedBy, LastUsedAt: l.LastUsedAt,
@@ -102,7 +101,7 @@ func (s *Store) CreateLink(ctx context.Context, l admin.Link, a admin.Activity, 
 	var t txn
 	t.idempotency(s, idem, a.At)
 	t.put(s.table, toLinkItem(l), "attribute_not_exists(PK)", nil, nil, nil)
-	t.put(s.table, codeItem{PK: codePK(l.CodeHash), SK: "CODE", Type: "LinkCode", PartnerID: l.PartnerID, LinkID: l.ID, Kind: string(l.Kind)},
+	t.put(s.table, codeItem{PK: codePK(l.CodeHash), SK: skCode, Type: typeLinkCode, PartnerID: l.PartnerID, LinkID: l.ID, Kind: string(l.Kind)},
 		"attribute_not_exists(PK)", nil, nil, nil)
 	t.activity(s.table, a)
 	return s.commit(ctx, "create link "+l.ID, &t)
@@ -148,7 +147,7 @@ func (s *Store) Link(ctx context.Context, partnerID string, kind admin.LinkKind,
 // Links lists a partner's links of a kind, newest first, from the sparse GSI1 entries.
 func (s *Store) Links(ctx context.Context, partnerID string, kind admin.LinkKind, page admin.PageRequest) (admin.Page[admin.Link], error) {
 	gpk := linksGSI(partnerID, kind)
-	in := &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String("GSI1"), ScanIndexForward: aws.Bool(false),
+	in := &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String(indexGSI1), ScanIndexForward: aws.Bool(false),
 		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: gpk}},
 		Limit:                     aws.Int32(clamp(page.Limit)), ReturnConsumedCapacity: total}
@@ -157,13 +156,13 @@ func (s *Store) Links(ctx context.Context, partnerID string, kind admin.LinkKind
 		// scope and the link id inside the GSI1SK, so it cannot reach another partner.
 		b, err := base64.RawURLEncoding.DecodeString(page.Cursor)
 		gsk := string(b)
-		_, id, ok := strings.Cut(gsk, "#")
+		id, ok := linkIDOfGSISK(gsk)
 		if err != nil || !ok || !admin.ValidID("lnk", id) {
 			return admin.Page[admin.Link]{}, &admin.Error{Code: admin.CodeInvalidCursor, Message: "the cursor is not one of this listing",
 				Fields: []admin.FieldError{{Field: "cursor", Code: "invalid_cursor", Detail: "is not a cursor of this listing"}}}
 		}
 		in.ExclusiveStartKey = map[string]types.AttributeValue{
-			"GSI1PK": &types.AttributeValueMemberS{Value: gpk}, "GSI1SK": &types.AttributeValueMemberS{Value: gsk},
+			attrGSI1PK: &types.AttributeValueMemberS{Value: gpk}, attrGSI1SK: &types.AttributeValueMemberS{Value: gsk},
 			attrPK: &types.AttributeValueMemberS{Value: partnerPK(partnerID)}, attrSK: &types.AttributeValueMemberS{Value: linkSK(kind, id)},
 		}
 	}

@@ -33,9 +33,6 @@ const (
 	OutboxFailed  = "failed"
 )
 
-// TypeOutbox is the Type attribute of outbox items.
-const TypeOutbox = "Outbox"
-
 // How long finished outbox items stay in the table (TTL), for support and audits.
 const (
 	OutboxSentRetention   = 30 * 24 * time.Hour
@@ -239,7 +236,7 @@ func (s *Store) DueOutbox(ctx context.Context, status string, now time.Time, lim
 	for len(items) < limit {
 		access(ctx, "Query", map[string]types.AttributeValue{attrPK: outboxStr(gpk)})
 		out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-			TableName: &s.table, IndexName: aws.String("GSI1"),
+			TableName: &s.table, IndexName: aws.String(indexGSI1),
 			KeyConditionExpression:    aws.String("GSI1PK = :pk AND GSI1SK <= :now"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": outboxStr(gpk), ":now": outboxStr(outboxGSISK(now))},
 			Limit:                     aws.Int32(int32(limit - len(items))), ExclusiveStartKey: start,
@@ -306,7 +303,7 @@ func (s *Store) OutboxByID(ctx context.Context, id string) (OutboxItem, bool, er
 // DecodeOutboxImage decodes a stream image (or any item) into an OutboxItem. ok is false for
 // an item of another type; err is set when the image is not a well-formed outbox item.
 func DecodeOutboxImage(image map[string]types.AttributeValue) (it OutboxItem, ok bool, err error) {
-	if t, _ := image["Type"].(*types.AttributeValueMemberS); t == nil || t.Value != TypeOutbox {
+	if t, _ := image[attrType].(*types.AttributeValueMemberS); t == nil || t.Value != TypeOutbox {
 		return OutboxItem{}, false, nil
 	}
 	if err := attributevalue.UnmarshalMap(image, &it); err != nil {
