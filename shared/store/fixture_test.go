@@ -205,7 +205,7 @@ func TestFixtureReadsBack(t *testing.T) {
 		}
 		failed := item(w.AcceptOffer.Emails[0], fxAt(6))
 		failed.Status, failed.Attempts, failed.LastError = store.OutboxFailed, 1, "550 5.1.1 mailbox unavailable"
-		failed.ExpiresAt = now.Add(store.OutboxFailedRetention).Unix()
+		failed.ExpiresAt, failed.FailedAt = now.Add(store.OutboxFailedRetention).Unix(), now.Format(time.RFC3339Nano)
 		got, _, err = s.OutboxByID(ctx, fxOut(3))
 		check(t, "OutboxByID failed", got, failed, err)
 

@@ -15,7 +15,8 @@ import (
 // struct of this package with explicit dynamodbav tags, converted to and from the domain types
 // here (to…Item, domain): a domain type never decides an attribute name, and renaming a domain
 // field changes no stored data. testdata/golden pins the shapes, testdata/fixture that existing
-// items still read. Keys and Type values are built in keys.go.
+// items still read. Keys and Type values are built in keys.go. (OutboxItem, exported for the
+// mailer, is in outbox.go with the outbox's transitions.)
 
 type partnerItem struct {
 	PK             string       `dynamodbav:"PK"`

@@ -2,6 +2,8 @@ package store
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -88,4 +90,35 @@ func jsonEqual(t *testing.T, a, b []byte) bool {
 		t.Fatal(err)
 	}
 	return reflect.DeepEqual(x, y)
+}
+
+// TestOutboxItemCoversStoredAttributes decodes every outbox golden (new, and after each
+// transition's update expression) into OutboxItem and marshals it again: nothing the outbox
+// writes is lost on the way through the item struct the mailer gets.
+func TestOutboxItemCoversStoredAttributes(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(goldenDir, "*outbox*.json"))
+	if err != nil || len(files) < 5 {
+		t.Fatalf("outbox goldens: %v, %v", files, err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		item, err := ParseItemJSON(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		it, ok, err := DecodeOutboxImage(item)
+		if err != nil || !ok {
+			t.Fatalf("%s: %v, %v", f, ok, err)
+		}
+		again, err := ItemJSON(marshal(it))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff, _ := DiffItemJSON(data, again); diff != "" {
+			t.Errorf("%s through OutboxItem:\n%s", f, diff)
+		}
+	}
 }

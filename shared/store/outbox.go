@@ -39,7 +39,9 @@ const (
 	OutboxFailedRetention = 90 * 24 * time.Hour
 )
 
-// OutboxItem is an outbox item as stored (and as it appears in the table stream's images).
+// OutboxItem is an outbox item as stored (and as it appears in the table stream's images): the
+// adapter's item struct, exported for the mailer. Its attributes are pinned by
+// testdata/golden/*outbox*.json; the Type and keys are built in keys.go.
 type OutboxItem struct {
 	PK            string            `dynamodbav:"PK"`
 	SK            string            `dynamodbav:"SK"`
@@ -56,7 +58,8 @@ type OutboxItem struct {
 	NextAttemptAt int64             `dynamodbav:"nextAttemptAt"` // epoch ms
 	CreatedAt     time.Time         `dynamodbav:"createdAt"`
 	MessageID     string            `dynamodbav:"messageId,omitempty"`
-	SentAt        string            `dynamodbav:"sentAt,omitempty"` // RFC 3339
+	SentAt        string            `dynamodbav:"sentAt,omitempty"`   // RFC 3339
+	FailedAt      string            `dynamodbav:"failedAt,omitempty"` // RFC 3339
 	LastError     string            `dynamodbav:"lastError,omitempty"`
 	LeaseUntil    int64             `dynamodbav:"leaseUntil,omitempty"` // epoch ms, while sending
 	LeaseToken    string            `dynamodbav:"leaseToken,omitempty"` // the claim's random token
