@@ -21,7 +21,7 @@ import (
 //	partner user    PARTNER#<partnerId>        USER#<userId>
 //	activity        PARTNER#<partnerId>        ACT#<activityId>        (ULID: time-ordered)
 //	login           LOGIN#<email>              LOGIN
-//	sign-in guard   SIGNIN#<sha256(email)>     GUARD#<window number>   (TTL)
+//	sign-in guard   SIGNIN#<sha256(email)>     GUARD#<window start ms> (TTL)
 //	idempotency     IDEM#<scope>#<sha256(key)> IDEM                    (TTL)
 //	customer        CUSTOMER#<cid>             PROFILE
 //	customer user   CUSTOMER#<cid>             USER#<uid>
