@@ -15,83 +15,10 @@ import (
 	"github.com/partner-admin-center/pac/shared/admin"
 )
 
-type customerItem struct {
-	PK           string    `dynamodbav:"PK"`
-	SK           string    `dynamodbav:"SK"`
-	Type         string    `dynamodbav:"Type"`
-	ID           string    `dynamodbav:"customerId"`
-	Name         string    `dynamodbav:"name"`
-	DomainPrefix string    `dynamodbav:"domainPrefix"`
-	Country      string    `dynamodbav:"country"`
-	Cloud        string    `dynamodbav:"cloud"`
-	Version      int       `dynamodbav:"version"`
-	CreatedAt    time.Time `dynamodbav:"createdAt"`
-}
-
-type subscriptionItem struct {
-	PK              string            `dynamodbav:"PK"`
-	SK              string            `dynamodbav:"SK"`
-	Type            string            `dynamodbav:"Type"`
-	ID              string            `dynamodbav:"subscriptionId"`
-	CustomerID      string            `dynamodbav:"customerId"`
-	ProductID       string            `dynamodbav:"productId"`
-	ProductName     string            `dynamodbav:"productName"`
-	Licenses        int               `dynamodbav:"licenses"`
-	Status          string            `dynamodbav:"status"`
-	TrialEndsAt     time.Time         `dynamodbav:"trialEndsAt,omitempty"`
-	PartnerOfRecord string            `dynamodbav:"partnerOfRecord"`
-	PORHistory      []admin.PORPeriod `dynamodbav:"porHistory"`
-	LinkID          string            `dynamodbav:"linkId,omitempty"`
-	Version         int               `dynamodbav:"version"`
-	CreatedAt       time.Time         `dynamodbav:"createdAt"`
-}
-
-func toSubscriptionItem(s admin.Subscription) subscriptionItem {
-	return subscriptionItem{PK: customerPK(s.CustomerID), SK: subSK(s.ID), Type: "Subscription", ID: s.ID, CustomerID: s.CustomerID,
-		ProductID: s.ProductID, ProductName: s.ProductName, Licenses: s.Licenses, Status: string(s.Status), TrialEndsAt: s.TrialEndsAt,
-		PartnerOfRecord: s.PartnerOfRecord, PORHistory: s.PORHistory, LinkID: s.LinkID, Version: s.Version, CreatedAt: s.CreatedAt}
-}
-
-func (it subscriptionItem) domain() admin.Subscription {
-	return admin.Subscription{ID: it.ID, CustomerID: it.CustomerID, ProductID: it.ProductID, ProductName: it.ProductName,
-		Licenses: it.Licenses, Status: admin.SubscriptionStatus(it.Status), TrialEndsAt: it.TrialEndsAt,
-		PartnerOfRecord: it.PartnerOfRecord, PORHistory: it.PORHistory, LinkID: it.LinkID, Version: it.Version, CreatedAt: it.CreatedAt}
-}
-
-// relationshipItem is one side of a customer-partner relationship; both sides are written
-// together (the partner's side lists its customers, the customer's side its partners).
-type relationshipItem struct {
-	PK             string                `dynamodbav:"PK"`
-	SK             string                `dynamodbav:"SK"`
-	Type           string                `dynamodbav:"Type"`
-	CustomerID     string                `dynamodbav:"customerId"`
-	CustomerName   string                `dynamodbav:"customerName"`
-	CustomerDomain string                `dynamodbav:"customerDomain"`
-	PartnerID      string                `dynamodbav:"partnerId"`
-	PartnerName    string                `dynamodbav:"partnerName"`
-	Since          time.Time             `dynamodbav:"since"`
-	DelegatedAdmin *admin.DelegatedAdmin `dynamodbav:"delegatedAdmin,omitempty"`
-	Version        int                   `dynamodbav:"version"`
-}
-
-func relationshipItems(r admin.Relationship) (customerSide, partnerSide relationshipItem) {
-	base := relationshipItem{Type: "Relationship", CustomerID: r.CustomerID, CustomerName: r.CustomerName, CustomerDomain: r.CustomerDomain,
-		PartnerID: r.PartnerID, PartnerName: r.PartnerName, Since: r.Since, DelegatedAdmin: r.DelegatedAdmin, Version: r.Version}
-	customerSide, partnerSide = base, base
-	customerSide.PK, customerSide.SK = customerPK(r.CustomerID), partnerSK(r.PartnerID)
-	partnerSide.PK, partnerSide.SK = partnerPK(r.PartnerID), customerSK(r.CustomerID)
-	return customerSide, partnerSide
-}
-
-func (it relationshipItem) domain() admin.Relationship {
-	return admin.Relationship{CustomerID: it.CustomerID, CustomerName: it.CustomerName, CustomerDomain: it.CustomerDomain,
-		PartnerID: it.PartnerID, PartnerName: it.PartnerName, Since: it.Since, DelegatedAdmin: it.DelegatedAdmin, Version: it.Version}
-}
-
 // ResolveCode reads the link of a code's hash, then the link and its partner in one BatchGetItem.
 func (s *Store) ResolveCode(ctx context.Context, codeHash string) (admin.Link, admin.Partner, error) {
 	var c codeItem
-	ok, err := s.get(ctx, "resolve code", codePK(codeHash), "CODE", &c)
+	ok, err := s.get(ctx, "resolve code", codePK(codeHash), skCode, &c)
 	if err != nil {
 		return admin.Link{}, admin.Partner{}, err
 	}
@@ -137,8 +64,8 @@ func (s *Store) CountInvalidCode(ctx context.Context, source string, now time.Ti
 	k := rateKey(source, w)
 	access(ctx, "UpdateItem", k)
 	res, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: k,
-		UpdateExpression: aws.String("ADD attempts :one SET #t = :t, expiresAt = :exp"), ExpressionAttributeNames: map[string]string{"#t": "Type"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":t": &types.AttributeValueMemberS{Value: "CodeGuesses"},
+		UpdateExpression: aws.String("ADD attempts :one SET #t = :t, expiresAt = :exp"), ExpressionAttributeNames: map[string]string{"#t": attrType},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":t": &types.AttributeValueMemberS{Value: typeCodeGuesses},
 			":exp": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(2*window).Unix(), 10)}},
 		ReturnValues: types.ReturnValueUpdatedNew, ReturnConsumedCapacity: total})
 	if err != nil {
@@ -179,16 +106,12 @@ func (s *Store) Accept(ctx context.Context, w admin.AcceptWrite) error {
 		}{w.Now}), map[string]types.AttributeValue{":one": num(1), ":f": &types.AttributeValueMemberBOOL{Value: false},
 			":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(w.Now.UnixMilli(), 10)}}),
 	}}, errLinkGone)
-	u := w.Use
-	t.put(s.table, useItem{PK: partnerPK(l.PartnerID), SK: linkUseSK(l.Kind, l.ID, w.Activities[0].ID), Type: "LinkUse",
-		LinkID: l.ID, CustomerID: u.CustomerID, CustomerName: u.CustomerName, At: u.At, DelegatedAdmin: u.DelegatedAdmin}, "", nil, nil, nil)
+	t.put(s.table, toUseItem(l, w.Activities[0].ID, w.Use), "", nil, nil, nil)
 	if c := w.NewCustomer; c != nil {
-		t.put(s.table, map[string]any{"PK": domainPK(c.Cloud, c.DomainPrefix), "SK": "DOMAIN", "Type": "DomainPrefix", "customerId": c.ID},
-			"attribute_not_exists(PK)", nil, nil, func(map[string]types.AttributeValue) error {
-				return admin.FieldErr("domainPrefix", "taken", "is taken; choose another")
-			})
-		t.put(s.table, customerItem{PK: customerPK(c.ID), SK: skProf, Type: "Customer", ID: c.ID, Name: c.Name, DomainPrefix: c.DomainPrefix,
-			Country: c.Country, Cloud: string(c.Cloud), Version: c.Version, CreatedAt: c.CreatedAt}, "attribute_not_exists(PK)", nil, nil, nil)
+		t.put(s.table, toDomainItem(*c), "attribute_not_exists(PK)", nil, nil, func(map[string]types.AttributeValue) error {
+			return admin.FieldErr("domainPrefix", "taken", "is taken; choose another")
+		})
+		t.put(s.table, toCustomerItem(*c), "attribute_not_exists(PK)", nil, nil, nil)
 		t.put(s.table, toUserItem(w.Admin), "attribute_not_exists(PK)", nil, nil, nil)
 		t.put(s.table, toLoginItem(w.AdminLogin), "attribute_not_exists(PK)", nil, nil, emailTaken)
 	}

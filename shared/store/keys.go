@@ -21,7 +21,7 @@ import (
 //	partner user    PARTNER#<partnerId>        USER#<userId>
 //	activity        PARTNER#<partnerId>        ACT#<activityId>        (ULID: time-ordered)
 //	login           LOGIN#<email>              LOGIN
-//	sign-in guard   SIGNIN#<sha256(email)>     GUARD#<window number>   (TTL)
+//	sign-in guard   SIGNIN#<sha256(email)>     GUARD#<window start ms> (TTL)
 //	idempotency     IDEM#<scope>#<sha256(key)> IDEM                    (TTL)
 //	customer        CUSTOMER#<cid>             PROFILE
 //	customer user   CUSTOMER#<cid>             USER#<uid>
@@ -30,9 +30,17 @@ import (
 //	domain prefix   DOMAIN#<cloud>#<prefix>    DOMAIN                  (uniqueness per cloud)
 //	code guesses    RATE#<sha256(source)>      CODES#<window>          (TTL)
 //	links           see links.go
+//	outbox          OUTBOX#<outboxId>          OUTBOX                  (GSI1 while pending or sending)
+//
+// The Type constants below are the Type attribute of each item, and live here with the keys.
 const (
-	attrPK  = "PK"
-	attrSK  = "SK"
+	attrPK     = "PK"
+	attrSK     = "SK"
+	attrGSI1PK = "GSI1PK"
+	attrGSI1SK = "GSI1SK"
+	attrType   = "Type"
+	indexGSI1  = "GSI1"
+
 	skProf  = "PROFILE"
 	skUser  = "USER#"
 	skAct   = "ACT#"
@@ -40,6 +48,27 @@ const (
 	skGuard = "GUARD#"
 	skIdem  = "IDEM"
 )
+
+// Item types (the Type attribute of every item).
+const (
+	typePartner      = "Partner"
+	typeUser         = "User"
+	typeActivity     = "Activity"
+	typeLogin        = "Login"
+	typeGuard        = "SignInGuard"
+	typeIdem         = "Idempotency"
+	typeLink         = "Link"
+	typeLinkCode     = "LinkCode"
+	typeLinkUse      = "LinkUse"
+	typeCustomer     = "Customer"
+	typeDomainPrefix = "DomainPrefix"
+	typeSubscription = "Subscription"
+	typeRelationship = "Relationship"
+	typeCodeGuesses  = "CodeGuesses"
+)
+
+// TypeOutbox is the Type attribute of outbox items.
+const TypeOutbox = "Outbox"
 
 func partnerPK(partnerID string) string { return "PARTNER#" + partnerID }
 
@@ -69,13 +98,28 @@ func sha(s string) string {
 }
 
 // Link keys (see links.go for the layout).
-const skLink = "LINK#"
+const (
+	skLink = "LINK#"
+	skCode = "CODE"
+)
 
 func linkPrefix(kind admin.LinkKind, id string) string { return skLink + string(kind) + "#" + id + "#" }
 func linkSK(kind admin.LinkKind, id string) string     { return linkPrefix(kind, id) + "~" }
 func linksGSI(pid string, kind admin.LinkKind) string {
 	return "LINKS#" + pid + "#" + string(kind)
 }
+
+// linksGSISK orders a partner's links by creation time: <created RFC 3339 UTC>#<linkId>.
+func linksGSISK(created time.Time, linkID string) string {
+	return created.UTC().Format(time.RFC3339Nano) + "#" + linkID
+}
+
+// linkIDOfGSISK returns the link id of a linksGSISK.
+func linkIDOfGSISK(gsk string) (string, bool) {
+	_, id, ok := strings.Cut(gsk, "#")
+	return id, ok
+}
+
 func codePK(hash string) string { return "CODE#" + hash }
 
 // Outbox items (emails to send): one partition per email. While pending, GSI1 lists them by due
@@ -103,6 +147,9 @@ func customerSK(customerID string) string { return "CUSTOMER#" + customerID } //
 func linkUseSK(kind admin.LinkKind, linkID, useID string) string {
 	return linkPrefix(kind, linkID) + "USE#" + useID
 }
+
+const skDomain = "DOMAIN"
+
 func domainPK(cloud admin.Cloud, prefix string) string {
 	return "DOMAIN#" + string(cloud) + "#" + prefix
 }

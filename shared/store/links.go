@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,85 +24,13 @@ import (
 // The link item's "~" sorts after its uses: a descending Query reads the link, then its newest uses.
 //	code        CODE#<sha256(code)>  CODE
 
-type linkItem struct {
-	PK               string                     `dynamodbav:"PK"`
-	SK               string                     `dynamodbav:"SK"`
-	GSI1PK           string                     `dynamodbav:"GSI1PK"`
-	GSI1SK           string                     `dynamodbav:"GSI1SK"`
-	Type             string                     `dynamodbav:"Type"`
-	ID               string                     `dynamodbav:"linkId"`
-	PartnerID        string                     `dynamodbav:"partnerId"`
-	Kind             string                     `dynamodbav:"kind"`
-	ProductID        string                     `dynamodbav:"productId,omitempty"`
-	Lines            []admin.OfferLine          `dynamodbav:"lines,omitempty"`
-	DelegatedAdmin   *admin.DelegatedAdminOffer `dynamodbav:"delegatedAdmin,omitempty"`
-	TargetCustomerID string                     `dynamodbav:"targetCustomerId,omitempty"`
-	ValidUntil       int64                      `dynamodbav:"validUntil,omitempty"` // epoch ms; not the TTL attribute
-	MaxUses          int                        `dynamodbav:"maxUses,omitempty"`
-	Uses             int                        `dynamodbav:"uses"`
-	Revoked          bool                       `dynamodbav:"revoked"`
-	Nonce            []byte                     `dynamodbav:"nonce"`
-	CodeHash         string                     `dynamodbav:"codeHash"`
-	EmailsSent       int                        `dynamodbav:"emailsSent"`
-	CreatedBy        string                     `dynamodbav:"createdBy"`
-	LastUsedAt       time.Time                  `dynamodbav:"lastUsedAt,omitempty"`
-	Version          int                        `dynamodbav:"version"`
-	CreatedAt        time.Time                  `dynamodbav:"createdAt"`
-	UpdatedAt        time.Time                  `dynamodbav:"updatedAt"`
-}
-
-func toLinkItem(l admin.Link) linkItem {
-	it := linkItem{PK: partnerPK(l.PartnerID), SK: linkSK(l.Kind, l.ID), GSI1PK: linksGSI(l.PartnerID, l.Kind),
-		GSI1SK: l.CreatedAt.UTC().Format(time.RFC3339Nano) + "#" + l.ID, Type: "Link", ID: l.ID, PartnerID: l.PartnerID,
-		Kind: string(l.Kind), ProductID: l.ProductID, Lines: l.Lines, DelegatedAdmin: l.DelegatedAdmin,
-		TargetCustomerID: l.TargetCustomerID, MaxUses: l.MaxUses, Uses: l.Uses, Revoked: l.Revoked, Nonce: l.Nonce,
-		CodeHash: l.CodeHash, EmailsSent: l.EmailsSent, CreatedBy: l.CreatedBy, LastUsedAt: l.LastUsedAt,
-		Version: l.Version, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt}
-	if !l.ExpiresAt.IsZero() {
-		it.ValidUntil = l.ExpiresAt.UnixMilli()
-	}
-	return it
-}
-
-func (it linkItem) domain() admin.Link {
-	l := admin.Link{ID: it.ID, PartnerID: it.PartnerID, Kind: admin.LinkKind(it.Kind), ProductID: it.ProductID, Lines: it.Lines,
-		DelegatedAdmin: it.DelegatedAdmin, TargetCustomerID: it.TargetCustomerID, MaxUses: it.MaxUses, Uses: it.Uses,
-		Revoked: it.Revoked, Nonce: it.Nonce, CodeHash: it.CodeHash, EmailsSent: it.EmailsSent, CreatedBy: it.CreatedBy,
-		LastUsedAt: it.LastUsedAt, Version: it.Version, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt}
-	if it.ValidUntil != 0 {
-		l.ExpiresAt = time.UnixMilli(it.ValidUntil).UTC()
-	}
-	return l
-}
-
-type codeItem struct {
-	PK        string `dynamodbav:"PK"`
-	SK        string `dynamodbav:"SK"`
-	Type      string `dynamodbav:"Type"`
-	PartnerID string `dynamodbav:"partnerId"`
-	LinkID    string `dynamodbav:"linkId"`
-	Kind      string `dynamodbav:"kind"`
-}
-
-type useItem struct {
-	PK             string    `dynamodbav:"PK"`
-	SK             string    `dynamodbav:"SK"`
-	Type           string    `dynamodbav:"Type"`
-	LinkID         string    `dynamodbav:"linkId"`
-	CustomerID     string    `dynamodbav:"customerId"`
-	CustomerName   string    `dynamodbav:"customerName"`
-	At             time.Time `dynamodbav:"at"`
-	DelegatedAdmin string    `dynamodbav:"delegatedAdmin,omitempty"`
-}
-
 // CreateLink writes the link, its code item (a collision is as good as impossible; the
 // condition makes it an error, not an overwrite), the activity entry and the idempotency record.
 func (s *Store) CreateLink(ctx context.Context, l admin.Link, a admin.Activity, idem *admin.Idempotency) error {
 	var t txn
 	t.idempotency(s, idem, a.At)
 	t.put(s.table, toLinkItem(l), "attribute_not_exists(PK)", nil, nil, nil)
-	t.put(s.table, codeItem{PK: codePK(l.CodeHash), SK: "CODE", Type: "LinkCode", PartnerID: l.PartnerID, LinkID: l.ID, Kind: string(l.Kind)},
-		"attribute_not_exists(PK)", nil, nil, nil)
+	t.put(s.table, toCodeItem(l), "attribute_not_exists(PK)", nil, nil, nil)
 	t.activity(s.table, a)
 	return s.commit(ctx, "create link "+l.ID, &t)
 }
@@ -135,7 +62,7 @@ func (s *Store) Link(ctx context.Context, partnerID string, kind admin.LinkKind,
 				return admin.Link{}, nil, fmt.Errorf("store: decode link use: %w", err)
 			}
 			if len(uses) < 50 && u.LinkID == id {
-				uses = append(uses, admin.LinkUse{LinkID: u.LinkID, CustomerID: u.CustomerID, CustomerName: u.CustomerName, At: u.At, DelegatedAdmin: u.DelegatedAdmin})
+				uses = append(uses, u.domain())
 			}
 		}
 	}
@@ -148,7 +75,7 @@ func (s *Store) Link(ctx context.Context, partnerID string, kind admin.LinkKind,
 // Links lists a partner's links of a kind, newest first, from the sparse GSI1 entries.
 func (s *Store) Links(ctx context.Context, partnerID string, kind admin.LinkKind, page admin.PageRequest) (admin.Page[admin.Link], error) {
 	gpk := linksGSI(partnerID, kind)
-	in := &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String("GSI1"), ScanIndexForward: aws.Bool(false),
+	in := &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String(indexGSI1), ScanIndexForward: aws.Bool(false),
 		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: gpk}},
 		Limit:                     aws.Int32(clamp(page.Limit)), ReturnConsumedCapacity: total}
@@ -157,13 +84,13 @@ func (s *Store) Links(ctx context.Context, partnerID string, kind admin.LinkKind
 		// scope and the link id inside the GSI1SK, so it cannot reach another partner.
 		b, err := base64.RawURLEncoding.DecodeString(page.Cursor)
 		gsk := string(b)
-		_, id, ok := strings.Cut(gsk, "#")
+		id, ok := linkIDOfGSISK(gsk)
 		if err != nil || !ok || !admin.ValidID("lnk", id) {
 			return admin.Page[admin.Link]{}, &admin.Error{Code: admin.CodeInvalidCursor, Message: "the cursor is not one of this listing",
 				Fields: []admin.FieldError{{Field: "cursor", Code: "invalid_cursor", Detail: "is not a cursor of this listing"}}}
 		}
 		in.ExclusiveStartKey = map[string]types.AttributeValue{
-			"GSI1PK": &types.AttributeValueMemberS{Value: gpk}, "GSI1SK": &types.AttributeValueMemberS{Value: gsk},
+			attrGSI1PK: &types.AttributeValueMemberS{Value: gpk}, attrGSI1SK: &types.AttributeValueMemberS{Value: gsk},
 			attrPK: &types.AttributeValueMemberS{Value: partnerPK(partnerID)}, attrSK: &types.AttributeValueMemberS{Value: linkSK(kind, id)},
 		}
 	}

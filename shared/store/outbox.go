@@ -33,16 +33,15 @@ const (
 	OutboxFailed  = "failed"
 )
 
-// TypeOutbox is the Type attribute of outbox items.
-const TypeOutbox = "Outbox"
-
 // How long finished outbox items stay in the table (TTL), for support and audits.
 const (
 	OutboxSentRetention   = 30 * 24 * time.Hour
 	OutboxFailedRetention = 90 * 24 * time.Hour
 )
 
-// OutboxItem is an outbox item as stored (and as it appears in the table stream's images).
+// OutboxItem is an outbox item as stored (and as it appears in the table stream's images): the
+// adapter's item struct, exported for the mailer. Its attributes are pinned by
+// testdata/golden/*outbox*.json; the Type and keys are built in keys.go.
 type OutboxItem struct {
 	PK            string            `dynamodbav:"PK"`
 	SK            string            `dynamodbav:"SK"`
@@ -59,7 +58,8 @@ type OutboxItem struct {
 	NextAttemptAt int64             `dynamodbav:"nextAttemptAt"` // epoch ms
 	CreatedAt     time.Time         `dynamodbav:"createdAt"`
 	MessageID     string            `dynamodbav:"messageId,omitempty"`
-	SentAt        string            `dynamodbav:"sentAt,omitempty"` // RFC 3339
+	SentAt        string            `dynamodbav:"sentAt,omitempty"`   // RFC 3339
+	FailedAt      string            `dynamodbav:"failedAt,omitempty"` // RFC 3339
 	LastError     string            `dynamodbav:"lastError,omitempty"`
 	LeaseUntil    int64             `dynamodbav:"leaseUntil,omitempty"` // epoch ms, while sending
 	LeaseToken    string            `dynamodbav:"leaseToken,omitempty"` // the claim's random token
@@ -248,7 +248,7 @@ func (s *Store) DueOutbox(ctx context.Context, status string, now time.Time, lim
 	for len(items) < limit {
 		access(ctx, "Query", map[string]types.AttributeValue{attrPK: outboxStr(gpk)})
 		out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-			TableName: &s.table, IndexName: aws.String("GSI1"),
+			TableName: &s.table, IndexName: aws.String(indexGSI1),
 			KeyConditionExpression:    aws.String("GSI1PK = :pk AND GSI1SK <= :now"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": outboxStr(gpk), ":now": outboxStr(outboxGSISK(now))},
 			Limit:                     aws.Int32(int32(limit - len(items))), ExclusiveStartKey: start,
@@ -315,7 +315,7 @@ func (s *Store) OutboxByID(ctx context.Context, id string) (OutboxItem, bool, er
 // DecodeOutboxImage decodes a stream image (or any item) into an OutboxItem. ok is false for
 // an item of another type; err is set when the image is not a well-formed outbox item.
 func DecodeOutboxImage(image map[string]types.AttributeValue) (it OutboxItem, ok bool, err error) {
-	if t, _ := image["Type"].(*types.AttributeValueMemberS); t == nil || t.Value != TypeOutbox {
+	if t, _ := image[attrType].(*types.AttributeValueMemberS); t == nil || t.Value != TypeOutbox {
 		return OutboxItem{}, false, nil
 	}
 	if err := attributevalue.UnmarshalMap(image, &it); err != nil {

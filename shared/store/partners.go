@@ -94,13 +94,13 @@ func (s *Store) UpdatePartner(ctx context.Context, p admin.Partner, prevVersion 
 		ConditionExpression:      aws.String("version = :prev"),
 		ExpressionAttributeNames: map[string]string{"#name": "name"},
 		ExpressionAttributeValues: merge(marshal(struct {
-			Name    string         `dynamodbav:":name"`
-			Phone   string         `dynamodbav:":phone"`
-			Email   string         `dynamodbav:":email"`
-			Website string         `dynamodbav:":website"`
-			Address *admin.Address `dynamodbav:":address"`
-			Auths   []string       `dynamodbav:":auths"`
-			At      time.Time      `dynamodbav:":at"`
+			Name    string       `dynamodbav:":name"`
+			Phone   string       `dynamodbav:":phone"`
+			Email   string       `dynamodbav:":email"`
+			Website string       `dynamodbav:":website"`
+			Address *addressItem `dynamodbav:":address"`
+			Auths   []string     `dynamodbav:":auths"`
+			At      time.Time    `dynamodbav:":at"`
 		}{it.Name, it.Phone, it.Email, it.Website, it.Address, it.Authorizations, it.UpdatedAt}),
 			map[string]types.AttributeValue{":next": num(p.Version), ":prev": num(prevVersion)}),
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,

@@ -45,7 +45,7 @@ func (s *Store) AdmitSignInAttempt(ctx context.Context, email string, now time.T
 		TableName: &s.table, Key: key(guardPK(email), guardSK(start)),
 		UpdateExpression:                    aws.String("ADD attempts :one SET lastAttempt = :now, windowStart = :start, #type = :type, expiresAt = :exp"),
 		ConditionExpression:                 aws.String(cond),
-		ExpressionAttributeNames:            map[string]string{"#type": "Type"},
+		ExpressionAttributeNames:            map[string]string{"#type": attrType},
 		ExpressionAttributeValues:           values,
 		ReturnValues:                        types.ReturnValueAllOld,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,

@@ -116,6 +116,14 @@ func marshal(v any) map[string]types.AttributeValue {
 	return m
 }
 
+func marshalValue(v any) types.AttributeValue {
+	av, err := attributevalue.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("store: marshal %T: %v", v, err))
+	}
+	return av
+}
+
 // txn is a TransactWriteItems under construction. Each action carries the error its failed
 // condition means, so a cancellation maps to the domain error of the first failed condition.
 type txn struct {
@@ -148,16 +156,15 @@ func (t *txn) idempotency(s *Store, idem *admin.Idempotency, now time.Time) {
 	if idem == nil {
 		return
 	}
-	it := idemItem{PK: idemPK(idem.Scope, idem.Key), SK: skIdem, Type: typeIdem, ResourceID: idem.ResourceID,
-		Fingerprint: idem.Fingerprint, ExpiresAt: now.Add(s.IdempotencyTTL).Unix()}
-	t.put(s.table, it, "attribute_not_exists(PK) OR expiresAt < :now", nil,
+	t.put(s.table, toIdemItem(*idem, now.Add(s.IdempotencyTTL)), "attribute_not_exists(PK) OR expiresAt < :now", nil,
 		map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: fmt.Sprint(now.Unix())}},
 		func(old map[string]types.AttributeValue) error {
 			var prev idemItem
 			if err := attributevalue.UnmarshalMap(old, &prev); err != nil || prev.ResourceID == "" {
 				return admin.Errorf(admin.CodeConcurrentRequest, "a request with this Idempotency-Key is in progress; retry")
 			}
-			return &admin.IdempotencyConflict{ResourceID: prev.ResourceID, Fingerprint: prev.Fingerprint}
+			conflict := prev.domain()
+			return &conflict
 		})
 }
 

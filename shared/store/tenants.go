@@ -12,11 +12,6 @@ import (
 	"github.com/partner-admin-center/pac/shared/admin"
 )
 
-func (it customerItem) domain() admin.Customer {
-	return admin.Customer{ID: it.ID, Name: it.Name, DomainPrefix: it.DomainPrefix, Country: it.Country, Cloud: admin.Cloud(it.Cloud),
-		Version: it.Version, CreatedAt: it.CreatedAt}
-}
-
 // batchPair reads two items of one table in one strongly consistent BatchGetItem and decodes
 // them into a and b (found reports each).
 func (s *Store) batchPair(ctx context.Context, op string, ka, kb map[string]types.AttributeValue, a, b any) (bool, bool, error) {
