@@ -18,6 +18,7 @@ import (
 	"github.com/partner-admin-center/pac/local/localrun"
 	"github.com/partner-admin-center/pac/local/seed"
 	"github.com/partner-admin-center/pac/local/testenv"
+	"github.com/partner-admin-center/pac/local/testenv/builds"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -42,6 +43,9 @@ func TestCustomerJourney(t *testing.T) {
 		DataDir: t.TempDir(), Port: 0, InMemory: true,
 		DynamoDBEndpoint: testenv.DynamoDBEndpoint(t), SESEndpoint: testenv.SESEndpoint(t),
 		TableName: testenv.UniqueName("browser"), Log: &logs,
+		// Every function, built as localrun builds it, once for this source state and shared
+		// with the other suite that starts the whole product (see local/testenv/builds).
+		Bootstraps: builds.All(t),
 	})
 	if err != nil {
 		t.Fatalf("start the local runtime: %v", err)

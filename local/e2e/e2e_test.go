@@ -17,6 +17,7 @@ import (
 	"github.com/partner-admin-center/pac/local/localrun"
 	"github.com/partner-admin-center/pac/local/seed"
 	"github.com/partner-admin-center/pac/local/testenv"
+	"github.com/partner-admin-center/pac/local/testenv/builds"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -31,6 +32,9 @@ func TestSlice(t *testing.T) {
 		DataDir: t.TempDir(), Port: 0, InMemory: true,
 		DynamoDBEndpoint: testenv.DynamoDBEndpoint(t), SESEndpoint: testenv.SESEndpoint(t),
 		TableName: testenv.UniqueName("e2e"), Log: &logs,
+		// Every function, built as localrun builds it, once for this source state and shared
+		// with the other suite that starts the whole product (see local/testenv/builds).
+		Bootstraps: builds.All(t),
 	})
 	if err != nil {
 		t.Fatalf("start the local runtime: %v", err)
