@@ -112,7 +112,7 @@ func ensureStarted(tb testing.TB) *emulators.Set {
 		tb.Fatal(err)
 	}
 	tmpDirs = append(tmpDirs, logDir)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*emulators.StartTimeout)
 	defer cancel()
 	set, err := emulators.Start(ctx, emulators.Config{NodeModules: nm, LogDir: logDir})
 	if err != nil {
