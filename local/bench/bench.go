@@ -34,6 +34,9 @@ type Options struct {
 	ColdRuns                      int // cold starts per function (default 15)
 	WarmRuns                      int // warm requests per measured route (default 200)
 	Out                           io.Writer
+	// Bootstraps gives prebuilt functions for this machine by logical ID, as
+	// localrun.Options.Bootstraps (tests share one build; default: the runtime builds them).
+	Bootstraps map[string]string
 }
 
 // Targets from the issue.
@@ -102,7 +105,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	obs := &observer{lines: map[string][]Measurement{}}
 	rt, err := localrun.Start(ctx, localrun.Options{RepoRoot: o.RepoRoot, DataDir: filepath.Join(data, "run"), Port: 0, InMemory: true,
 		DynamoDBEndpoint: o.DynamoDBEndpoint, SESEndpoint: o.SESEndpoint, Log: io.Discard, Observer: obs.observe,
-		TableName: fmt.Sprintf("bench-%d", time.Now().UnixNano())})
+		TableName: fmt.Sprintf("bench-%d", time.Now().UnixNano()), Bootstraps: o.Bootstraps})
 	if err != nil {
 		return nil, fmt.Errorf("bench: start the local runtime: %w", err)
 	}

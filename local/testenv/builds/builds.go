@@ -1,5 +1,6 @@
-// Package builds gives the test suites that start the whole product (local/e2e, local/browser)
-// one shared build of every function, for localrun.Options.Bootstraps:
+// Package builds gives the test suites that start the whole product (local/e2e, local/browser,
+// and the bench's test in local/cmd/pac-local) one shared build of every function, for
+// localrun.Options.Bootstraps:
 //
 //	rt, err := localrun.Start(ctx, localrun.Options{..., Bootstraps: builds.All(t)})
 //
