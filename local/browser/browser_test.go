@@ -23,12 +23,15 @@ import (
 	"github.com/partner-admin-center/pac/local/localrun"
 	"github.com/partner-admin-center/pac/local/seed"
 	"github.com/partner-admin-center/pac/local/testenv"
+	"github.com/partner-admin-center/pac/local/testenv/builds"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-// inboxWait bounds every wait for an email: outbox item -> table stream -> mailer -> SES.
-const inboxWait = 20 * time.Second
+// inboxWait bounds every wait for an email: outbox item -> table stream -> mailer -> SES. An
+// email takes ~2 s (the mailer's 1 s batching window, its cold start); the limit is generous for
+// a loaded machine, and an email that arrives ends the wait at once.
+const inboxWait = 60 * time.Second
 
 func TestCustomerJourney(t *testing.T) {
 	if testing.Short() {
@@ -45,6 +48,9 @@ func TestCustomerJourney(t *testing.T) {
 		DataDir: t.TempDir(), Port: 0, InMemory: true,
 		DynamoDBEndpoint: testenv.DynamoDBEndpoint(t), SESEndpoint: testenv.SESEndpoint(t),
 		TableName: testenv.UniqueName("browser"), Log: &logs,
+		// Every function, built as localrun builds it, once for this source state and shared
+		// with the other suite that starts the whole product (see local/testenv/builds).
+		Bootstraps: builds.All(t),
 	})
 	if err != nil {
 		t.Fatalf("start the local runtime: %v", err)

@@ -87,11 +87,16 @@ func newBrowser(t *testing.T, exe string) context.Context {
 	return ctx
 }
 
+// stepTimeout bounds one browser step. A step takes well under a second on an idle machine; the
+// limit is generous because Chromium on a loaded 2-core machine can be many times slower, and a
+// step that succeeds never waits for it.
+const stepTimeout = 60 * time.Second
+
 // step runs browser actions with a time limit; on failure it keeps a screenshot of what the
 // browser showed and fails the test.
 func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
 	defer cancel()
 	if err := chromedp.Do(sctx, actions...); err != nil {
 		t.Fatalf("%s: %v%s", what, err, failureEvidence(t, ctx, what))
@@ -101,7 +106,7 @@ func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Ac
 // value runs one browser action that returns a value, with a time limit.
 func value[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
 	defer cancel()
 	v, err := chromedp.Run(sctx, a)
 	if err != nil {
@@ -237,7 +242,7 @@ func linkIn(e sentEmail, publicBaseURL, kindPath string) string {
 // submit runs an action that submits a form and waits for the page it loads.
 func submit(t *testing.T, ctx context.Context, a chromedp.Action[chromedp.Void]) *network.Response {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
 	defer cancel()
 	resp, err := chromedp.RunResponse(sctx, a)
 	if err != nil {

@@ -23,8 +23,11 @@ import (
 	"github.com/partner-admin-center/pac/local/internal/proc"
 )
 
-// StartTimeout bounds how long an emulator may take to answer after its start.
-var StartTimeout = 90 * time.Second
+// StartTimeout bounds how long an emulator may take to answer after its start. DynamoDB Local
+// (a JVM) answers in seconds on an idle machine; on a 2-core machine loaded by parallel builds
+// and tests it was seen to need more than 90 s. The limit is generous because `make test` stands
+// on it (pac-local env), and a start that succeeds never waits for it.
+var StartTimeout = 3 * time.Minute
 
 // Process is a running emulator.
 type Process struct {

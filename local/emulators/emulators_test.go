@@ -7,7 +7,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -35,7 +34,8 @@ func nodeModules(t *testing.T) string {
 func TestDynamoDBKeepsDataInDBPath(t *testing.T) {
 	nm := nodeModules(t)
 	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// Two starts of DynamoDB Local, each allowed StartTimeout (generous for a loaded machine).
+	ctx, cancel := context.WithTimeout(context.Background(), 3*emulators.StartTimeout)
 	defer cancel()
 	startDB := func() (*emulators.Process, *dynamodb.Client) {
 		p, err := emulators.StartDynamoDB(ctx, emulators.DynamoDBConfig{NodeModules: nm, LogDir: dir, DBPath: dir + "/db"})
@@ -77,7 +77,7 @@ func TestDynamoDBKeepsDataInDBPath(t *testing.T) {
 
 func TestSESEmulatorWithTheSDK(t *testing.T) {
 	nm := nodeModules(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*emulators.StartTimeout)
 	defer cancel()
 	p, err := emulators.StartSES(ctx, emulators.SESConfig{NodeModules: nm, LogDir: t.TempDir()})
 	if err != nil {

@@ -42,14 +42,18 @@ func TestOutboxReachesTheInbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Nominally ~1.5 s (a 250 ms poll, the 1 s batching window, the send); the figure is make
+	// bench's business. The bound here only catches a stall, loose so that a loaded machine
+	// passes (MeasureOutboxDelay itself gives up on an email after 30 s).
 	for _, s := range d.Samples {
-		if s > 10*time.Second {
+		if s > 25*time.Second {
 			t.Errorf("outbox → inbox took %s", s)
 		}
 	}
 	t.Logf("outbox → inbox: %s", d)
-	// The last invocation may still be returning when its email is already in the inbox.
-	deadline := time.Now().Add(5 * time.Second)
+	// The last invocation may still be returning when its email is already in the inbox: wait
+	// for the poller to count it (the limit is generous; a passing run does not wait for it).
+	deadline := time.Now().Add(60 * time.Second)
 	for rt.Streams.Stats("MailerFunction").Delivered < 3 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}

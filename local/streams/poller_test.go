@@ -2,6 +2,7 @@ package streams_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -126,9 +127,14 @@ func (e *env) put(t *testing.T, typ, status string, ids ...string) {
 	}
 }
 
+// waitFor polls cond until it holds. A test waits for the very condition it then asserts (the
+// poller's counters move after the invocation that the fake recorded returns, and a dead letter
+// is written after the discard is counted), never for an earlier step of it. The limit is
+// generous: on a loaded machine DynamoDB Local and the poller can be slow, and a passing test
+// never waits for it.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
@@ -167,6 +173,20 @@ func deadLetters(t *testing.T, e *env) []streams.DeadLetter {
 	return out
 }
 
+// deadLettersWritten counts the complete lines of the dead-letter file, for waiting while the
+// poller may still be writing it (deadLetters would choke on a half-written line).
+func deadLettersWritten(t *testing.T, e *env) int {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(e.dlq, "Fn.jsonl"))
+	if errors.Is(err, os.ErrNotExist) {
+		return 0
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Count(b, []byte("\n"))
+}
+
 func TestBatchesFilteredRecordsLikeLambda(t *testing.T) {
 	e := newEnv(t)
 	var got []events.DynamoDBEvent
@@ -183,7 +203,8 @@ func TestBatchesFilteredRecordsLikeLambda(t *testing.T) {
 	e.put(t, "Partner", "pending", "x")
 	e.put(t, "Outbox", "sent", "y")
 	e.put(t, "Outbox", "pending", "c", "d", "e", "f", "g")
-	waitFor(t, "7 records", func() bool { return len(flatten(f.seen())) == 7 })
+	// Delivered is counted when an invocation returns, after the fake recorded its batch.
+	waitFor(t, "7 records delivered", func() bool { return len(flatten(f.seen())) == 7 && p.Stats("Fn").Delivered == 7 })
 	if got := flatten(f.seen()); !slices.Equal(got, []string{"a", "b", "c", "d", "e", "f", "g"}) {
 		t.Fatalf("delivered %v", got)
 	}
@@ -244,8 +265,13 @@ func TestBisectIsolatesAPoisonRecord(t *testing.T) {
 	}
 	e.put(t, "Outbox", "pending", "a", "b", "poison", "c")
 	p := e.start(t, f, template.StreamEvent{BatchSize: 4, MaximumBatchingWindow: time.Second, MaximumRetryAttempts: 3, BisectBatchOnFunctionError: true})
-	waitFor(t, "the poison discarded", func() bool { return p.Stats("Fn").Discarded == 1 })
+	// The poison is discarded before c (its right half) is invoked: wait for both, then for
+	// c's invocation to have returned (Delivered counts a, b and c).
 	want := [][]string{{"a", "b", "poison", "c"}, {"a", "b"}, {"poison", "c"}, {"poison"}, {"poison"}, {"c"}}
+	waitFor(t, "the poison discarded and c delivered", func() bool {
+		st := p.Stats("Fn")
+		return st.Discarded == 1 && st.Delivered == 3 && slices.Contains(flatten(f.seen()), "c")
+	})
 	if got := f.seen(); !slices.EqualFunc(got, want, slices.Equal) {
 		t.Fatalf("batches %v, want %v", got, want)
 	}
@@ -271,7 +297,8 @@ func TestRetriesExhaustedWithoutBisectDiscardTheBatch(t *testing.T) {
 	}
 	e.put(t, "Outbox", "pending", "a", "b")
 	p := e.start(t, f, template.StreamEvent{BatchSize: 2, MaximumRetryAttempts: 2})
-	waitFor(t, "the batch discarded", func() bool { return p.Stats("Fn").Discarded == 2 })
+	// The discard is counted before its dead letter is written: wait for both.
+	waitFor(t, "the batch discarded", func() bool { return p.Stats("Fn").Discarded == 2 && deadLettersWritten(t, e) == 1 })
 	if got := f.seen(); len(got) != 3 {
 		t.Fatalf("invocations %v, want 3 (1 + 2 retries)", got)
 	}
@@ -312,7 +339,9 @@ func TestOldRecordsAreDiscarded(t *testing.T) {
 		return nil, nil
 	}
 	e.put(t, "Outbox", "pending", "old")
-	p := e.start(t, f, template.StreamEvent{BatchSize: 5, MaximumRecordAge: time.Second, MaximumRetryAttempts: -1})
+	// Retries come 5, 10, 20 ms … apart: 3 invocations take ~15 ms, far inside the record's
+	// 2 s of life even on a loaded machine.
+	p := e.start(t, f, template.StreamEvent{BatchSize: 5, MaximumRecordAge: 2 * time.Second, MaximumRetryAttempts: -1})
 	waitFor(t, "the old record discarded", func() bool { return p.Stats("Fn").Discarded == 1 })
 	if n := len(f.seen()); n < 3 {
 		t.Errorf("%d invocations before the record aged out; retries are unbounded", n)
@@ -330,8 +359,9 @@ func TestLatestSkipsEarlierRecords(t *testing.T) {
 	f := &fake{}
 	e.start(t, f, template.StreamEvent{BatchSize: 5, StartingPosition: "LATEST"})
 	e.put(t, "Outbox", "pending", "after")
-	waitFor(t, "the record written after start", func() bool { return len(flatten(f.seen())) > 0 })
-	time.Sleep(100 * time.Millisecond)
+	// A shard delivers in order: had "before" been delivered, it would be seen no later than
+	// "after", so once "after" is seen the assertion below is final (no sleep needed).
+	waitFor(t, "the record written after start", func() bool { return slices.Contains(flatten(f.seen()), "after") })
 	if got := flatten(f.seen()); !slices.Equal(got, []string{"after"}) {
 		t.Fatalf("delivered %v, want only [after]", got)
 	}

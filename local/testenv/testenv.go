@@ -114,7 +114,7 @@ func ensureStarted(tb testing.TB) *emulators.Set {
 		tb.Fatal(err)
 	}
 	tmpDirs = append(tmpDirs, logDir)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*emulators.StartTimeout)
 	defer cancel()
 	set, err := emulators.Start(ctx, emulators.Config{NodeModules: nm, LogDir: logDir})
 	if err != nil {
@@ -166,11 +166,31 @@ func AWSConfig() aws.Config {
 	}
 }
 
-// DynamoDB returns a client for DynamoDB Local.
+// DynamoDB returns a client for DynamoDB Local, with EmulatorRetryer.
 func DynamoDB(tb testing.TB) *dynamodb.Client {
 	tb.Helper()
 	endpoint := DynamoDBEndpoint(tb)
-	return dynamodb.NewFromConfig(AWSConfig(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	return dynamodb.NewFromConfig(AWSConfig(), func(o *dynamodb.Options) {
+		o.BaseEndpoint = aws.String(endpoint)
+		o.Retryer = EmulatorRetryer()
+	})
+}
+
+// EmulatorRetryer is the retryer of the test clients of DynamoDB Local. The emulator serializes
+// writes on a lock and answers a request that waited too long for it with a 500 ("This action
+// timed out because it too long waiting for a lock. This request will succeed in actual DynamoDB
+// API"). The SDK's default retryer tries 3 times and, under a burst, stops retrying on its
+// client-side retry quota ("retry quota exceeded"): on a loaded machine tests that race many
+// requests on one item (shared/api TestLinkRaces: 200 accepts at once) got 500s that real
+// DynamoDB would not give. Against the emulator: 10 attempts, no client-side quota. Answers
+// that are not retryable (conditional check failures, transaction cancellations) are
+// unchanged, so the tests' assertions on them are too.
+func EmulatorRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 10
+		o.MaxBackoff = 2 * time.Second
+		o.RateLimiter = ratelimit.None
+	})
 }
 
 // SES returns an SES v2 client for the SES emulator.

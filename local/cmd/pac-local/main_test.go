@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/partner-admin-center/pac/local/testenv"
+	"github.com/partner-admin-center/pac/local/testenv/builds"
 )
 
 // TestMain doubles as the command that TestEnvRunsTheCommandWithTheEmulators runs under env.
@@ -68,8 +69,10 @@ func TestBench(t *testing.T) {
 		t.Skip("bench builds and runs every function (run without -short)")
 	}
 	var out bytes.Buffer
+	// The functions for this machine come from the build the e2e and browser suites share
+	// (local/testenv/builds); the bench still builds them for arm64 itself, for their sizes.
 	rep, err := benchpkg.Run(context.Background(), benchpkg.Options{RepoRoot: testenv.RepoRoot(t), ColdRuns: 1, WarmRuns: 5, Out: &out,
-		DynamoDBEndpoint: testenv.DynamoDBEndpoint(t), SESEndpoint: testenv.SESEndpoint(t)})
+		DynamoDBEndpoint: testenv.DynamoDBEndpoint(t), SESEndpoint: testenv.SESEndpoint(t), Bootstraps: builds.All(t)})
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, out.String())
 	}

@@ -4,6 +4,7 @@
 // JSON payload (or of an HTTP event's JSON body) steer it:
 //
 //	{"sleepMs": 500}     sleep before answering
+//	{"waitFile": "/p"}   wait until the file /p exists (a barrier tests open), then answer
 //	{"fail": "message"}  return an error
 //	{"panic": true}      panic (the runtime reports Runtime.Panic and exits)
 //	{"crash": true}      exit(3) in the middle of the invocation
@@ -28,12 +29,13 @@ import (
 var started = time.Now()
 
 type steer struct {
-	SleepMs int             `json:"sleepMs"`
-	Fail    string          `json:"fail"`
-	Panic   bool            `json:"panic"`
-	Crash   bool            `json:"crash"`
-	Log     string          `json:"log"`
-	Raw     json.RawMessage `json:"raw"`
+	SleepMs  int             `json:"sleepMs"`
+	WaitFile string          `json:"waitFile"`
+	Fail     string          `json:"fail"`
+	Panic    bool            `json:"panic"`
+	Crash    bool            `json:"crash"`
+	Log      string          `json:"log"`
+	Raw      json.RawMessage `json:"raw"`
 }
 
 func handle(ctx context.Context, payload json.RawMessage) (json.RawMessage, error) {
@@ -59,6 +61,16 @@ func handle(ctx context.Context, payload json.RawMessage) (json.RawMessage, erro
 	}
 	if s.SleepMs > 0 {
 		time.Sleep(time.Duration(s.SleepMs) * time.Millisecond)
+	}
+	for s.WaitFile != "" {
+		if _, err := os.Stat(s.WaitFile); err == nil {
+			break
+		}
+		select {
+		case <-ctx.Done(): // the function timeout: the runtime kills the process anyway
+			return nil, ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
 	}
 	if s.Crash {
 		os.Exit(3)
