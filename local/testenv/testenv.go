@@ -147,22 +147,10 @@ func SESEndpoint(tb testing.TB) string {
 
 // AWSConfig is an SDK configuration for the emulators: region and static dummy credentials,
 // nothing read from the environment or ~/.aws.
-//
-// Its retryer has no client-side retry quota and more attempts than the default. A test's one
-// client stands for many Lambda instances, each with its own quota in AWS, so a shared quota
-// would fail a race test's requests that AWS would retry; and DynamoDB Local answers a
-// transaction that waited too long for its lock, on a busy machine, with a retryable 500 ("This
-// request will succeed in actual DynamoDB API").
 func AWSConfig() aws.Config {
 	return aws.Config{
 		Region:      Region,
 		Credentials: credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, ""),
-		Retryer: func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) {
-				o.RateLimiter = ratelimit.None
-				o.MaxAttempts = 8
-			})
-		},
 	}
 }
 
