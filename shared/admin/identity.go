@@ -53,22 +53,34 @@ type Session struct {
 
 // Authenticate loads the current records of the user an access token names. A removed user, a
 // token of an earlier session epoch (before a password change), or a foreign org are all
-// unauthenticated.
+// unauthenticated. Errors: CodeUnauthenticated.
 func (s *IdentityService) Authenticate(ctx context.Context, orgID, userID string, epoch int) (Session, error) {
-	if !ValidID("ptn", orgID) || !ValidID("usr", userID) {
-		return Session{}, Errorf(CodeUnauthenticated, "the access token is not valid")
-	}
-	u, p, err := s.Store.UserWithPartner(ctx, orgID, userID)
-	if ErrorCode(err) == CodeNotFound {
-		return Session{}, Errorf(CodeUnauthenticated, "the access token is not valid")
-	}
+	u, p, err := current(ctx, "ptn", orgID, userID, epoch, s.Store.UserWithPartner)
 	if err != nil {
 		return Session{}, err
 	}
-	if u.Status != UserActive || epoch != u.SessionEpoch {
-		return Session{}, Errorf(CodeUnauthenticated, "the access token is no longer valid; sign in again")
-	}
 	return Session{Principal: Principal{Kind: PrincipalUser, User: u}, Partner: p}, nil
+}
+
+// current reads the user a token names with its organization (of the id prefix orgKind) and
+// checks that the token is still the user's: the same for partner and customer tokens.
+func current[O any](ctx context.Context, orgKind, orgID, userID string, epoch int,
+	read func(ctx context.Context, orgID, userID string) (User, O, error)) (User, O, error) {
+	var none O
+	if !ValidID(orgKind, orgID) || !ValidID("usr", userID) {
+		return User{}, none, Errorf(CodeUnauthenticated, "the access token is not valid")
+	}
+	u, org, err := read(ctx, orgID, userID)
+	if ErrorCode(err) == CodeNotFound {
+		return User{}, none, Errorf(CodeUnauthenticated, "the access token is not valid")
+	}
+	if err != nil {
+		return User{}, none, err
+	}
+	if u.Status != UserActive || epoch != u.SessionEpoch {
+		return User{}, none, Errorf(CodeUnauthenticated, "the access token is no longer valid; sign in again")
+	}
+	return u, org, nil
 }
 
 // Require checks that the session's user may do action a. A user with a temporary password may
@@ -93,18 +105,9 @@ type CustomerSession struct {
 // AuthenticateCustomer loads the current records of the customer user a token names; only the
 // customer's admins use self-service. Errors: CodeUnauthenticated, CodeForbidden.
 func (s *IdentityService) AuthenticateCustomer(ctx context.Context, orgID, userID string, epoch int) (CustomerSession, error) {
-	if !ValidID("cus", orgID) || !ValidID("usr", userID) {
-		return CustomerSession{}, Errorf(CodeUnauthenticated, "the access token is not valid")
-	}
-	u, c, err := s.Store.CustomerUser(ctx, orgID, userID)
-	if ErrorCode(err) == CodeNotFound {
-		return CustomerSession{}, Errorf(CodeUnauthenticated, "the access token is not valid")
-	}
+	u, c, err := current(ctx, "cus", orgID, userID, epoch, s.Store.CustomerUser)
 	if err != nil {
 		return CustomerSession{}, err
-	}
-	if u.Status != UserActive || epoch != u.SessionEpoch {
-		return CustomerSession{}, Errorf(CodeUnauthenticated, "the access token is no longer valid; sign in again")
 	}
 	if u.CompanyRole != RoleGlobalAdmin {
 		return CustomerSession{}, errForbidden("customer self-service is for the organization's administrators")
