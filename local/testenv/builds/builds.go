@@ -10,8 +10,9 @@
 // goes into a function binary: the Go toolchain and flags, go.mod, go.sum, the Makefile and every
 // non-test file under functions/ and shared/ (the only packages of this module the functions
 // import). So the suites build once per source state instead of once per test binary and per
-// -count run, and a changed source is never served an old binary. Test binaries that `go test`
-// runs at the same time take turns on a lock file: the first builds, the others wait and reuse.
+// -count run, and a changed source is never served an old binary. Making a new build removes
+// those of other source states made more than an hour before. Test binaries that `go test` runs
+// at the same time take turns on a lock file: the first builds, the others wait and reuse.
 package builds
 
 import (
@@ -39,8 +40,9 @@ import (
 // parallelism is how many functions build at once (localrun's default).
 const parallelism = 2
 
-// keep is how long a build of an older source state is kept before a new one removes it.
-const keep = 24 * time.Hour
+// keep is how long a build of another source state is kept once a new one is made: longer than
+// a test run that may still use it, short enough that edits do not pile up 400 MB builds.
+const keep = time.Hour
 
 // All builds every function of template.yaml that the Makefile builds (or finds them built for
 // the current sources) and returns their bootstraps by logical ID.
@@ -159,7 +161,7 @@ func lock(path string) (func(), error) {
 	}, nil
 }
 
-// prune removes the builds of other source states made more than a day ago (best effort).
+// prune removes the builds of other source states made more than keep ago (best effort).
 func prune(parent, current string) {
 	entries, _ := os.ReadDir(parent)
 	for _, e := range entries {
