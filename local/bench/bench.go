@@ -25,6 +25,7 @@ import (
 
 	"github.com/partner-admin-center/pac/local/lambda"
 	"github.com/partner-admin-center/pac/local/localrun"
+	"github.com/partner-admin-center/pac/local/template"
 )
 
 // Options configure Run.
@@ -249,11 +250,18 @@ func helloEvent() []byte {
 
 // armSizes builds every function for linux/arm64 with its Makefile target, and the reference.
 func armSizes(root, data string, rep *Report) error {
-	out, err := exec.Command("bash", "-c", `grep -oE '^build-[A-Za-z]+Function' Makefile | sed 's/^build-//'`).Output()
+	// Every function of template.yaml, built with the target sam build uses.
+	tpl, err := template.Load(filepath.Join(root, "template.yaml"), template.Options{AllowMissing: true})
 	if err != nil {
-		return fmt.Errorf("bench: list build targets: %w", err)
+		return fmt.Errorf("bench: read template.yaml: %w", err)
 	}
-	ids := strings.Fields(string(out))
+	var ids []string
+	for _, f := range tpl.Functions {
+		ids = append(ids, f.LogicalID)
+	}
+	if len(ids) == 0 {
+		return fmt.Errorf("bench: template.yaml has no functions")
+	}
 	var wg sync.WaitGroup
 	errs := make([]error, len(ids))
 	sem := make(chan struct{}, 2)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"slices"
 
 	benchpkg "github.com/partner-admin-center/pac/local/bench"
 	"net/http"
@@ -89,5 +90,15 @@ func TestBench(t *testing.T) {
 		if m.Trips == 0 {
 			t.Errorf("%s: no DynamoDB round trips recorded", route)
 		}
+	}
+	// Every measured function has its arm64 size (a bench that lists no build targets prints
+	// 0.00 MiB and passes its size check vacuously).
+	for _, f := range append(slices.Clone(rep.Functions), "hello (reference)") {
+		if rep.Sizes[f] < 1<<20 {
+			t.Errorf("%s: arm64 size %d bytes, want a real binary", f, rep.Sizes[f])
+		}
+	}
+	if len(rep.Sizes) < 44 {
+		t.Errorf("bench sized %d binaries, want every function of template.yaml and the reference", len(rep.Sizes))
 	}
 }
