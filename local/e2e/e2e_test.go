@@ -134,6 +134,11 @@ func TestSlice(t *testing.T) {
 	if r := ga.Must(400, "POST", "/users", map[string]any{"email": "x@y.example", "isRoot": true}); r.Body["field"] != "isRoot" {
 		t.Fatalf("unknown field: %v", r.Body)
 	}
+	// A body that is not UTF-8 is refused through the whole stack (gateway event, decoder), not
+	// stored with U+FFFD in place of its bytes.
+	if r := ga.Must(400, "PUT", "/company", []byte("{\"name\":\"Bad \xff\xfe\",\"email\":\"a@b.example\",\"version\":1}")); r.Body["code"] != "malformed_json" || r.Body["field"] != "name" {
+		t.Fatalf("not UTF-8: %v", r.Body)
+	}
 	big := ga.Call("PUT", "/company", map[string]string{"name": strings.Repeat("x", 100<<10)})
 	if big.Status != 413 {
 		t.Fatalf("huge body: %d %s", big.Status, big.Raw)

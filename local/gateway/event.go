@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -96,7 +97,10 @@ func (g *Gateway) event(r *http.Request, route *compiledRoute, params map[string
 		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{IAM: &id}
 	}
 	if len(body) > 0 {
-		if isTextual(r.Header.Get("Content-Type")) {
+		// A textual body that is not UTF-8 cannot travel in the JSON event as it is (an encoder
+		// would put U+FFFD in place of its bytes, hiding them from the function's check): it goes
+		// base64-encoded, as a binary one. What AWS does with such a body is not documented.
+		if isTextual(r.Header.Get("Content-Type")) && utf8.Valid(body) {
 			ev.Body = string(body)
 		} else {
 			ev.Body = base64.StdEncoding.EncodeToString(body)

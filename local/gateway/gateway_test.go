@@ -183,6 +183,8 @@ func TestBodyEncodingByContentType(t *testing.T) {
 		base64      bool
 	}{
 		{"application/json", []byte(`{"name":"Zoë"}`), false},
+		// Not UTF-8: base64, so that the function sees the very bytes and can refuse them.
+		{"application/json", []byte("{\"name\":\"Bad \xff\xfe\"}"), true},
 		{"application/json; charset=utf-8", []byte(`{"a":1}`), false},
 		{"text/plain", []byte("hello"), false},
 		{"application/xml", []byte("<a/>"), false},

@@ -29,7 +29,10 @@ func (c Client) Call(method, path string, body any, headers ...string) Reply {
 	c.T.Helper()
 	var rd io.Reader
 	if body != nil {
-		b, _ := json.Marshal(body)
+		b, ok := body.([]byte) // raw bytes go as they are (json.Marshal would make them valid UTF-8)
+		if !ok {
+			b, _ = json.Marshal(body)
+		}
 		rd = bytes.NewReader(b)
 	}
 	req, err := http.NewRequest(method, c.Base+path, rd)
