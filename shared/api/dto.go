@@ -292,24 +292,5 @@ type activityBody struct {
 func toActivity(a admin.Activity) activityBody {
 	return activityBody{ID: a.ID, At: a.At.UTC(), Actor: actorBody{Type: a.Actor.Type, ID: a.Actor.ID, Email: a.Actor.Email},
 		Action: a.Action, Target: targetBody{Type: a.Target.Type, ID: a.Target.ID}, CustomerID: a.CustomerID,
-		Before: fieldValues(a.Before), After: fieldValues(a.After)}
-}
-
-// fieldValues gives domain values in an activity's before/after their wire shape.
-func fieldValues(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		switch v := v.(type) {
-		case admin.Address:
-			out[k] = toAddress(&v)
-		case *admin.Address:
-			out[k] = toAddress(v)
-		default:
-			out[k] = v
-		}
-	}
-	return out
+		Before: a.Before, After: a.After}
 }

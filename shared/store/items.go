@@ -3,9 +3,9 @@ package store
 import (
 	"fmt"
 	"reflect"
-	"strconv"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/partner-admin-center/pac/shared/admin"
@@ -525,141 +525,62 @@ func (it *delegatedAdminItem) domain() *admin.DelegatedAdmin {
 //	time.Time                                S (RFC 3339, as attributevalue stores times)
 //	slices and arrays ([]admin.Authorization) L of the above ([]byte: B)
 //	maps with string keys                    M of the above
-//	anything else                            S, its fmt.Sprint form (never its field names)
+//	any other struct                         S, its fmt.Sprint form (never its field names)
 //
+// (structs are replaced where the domain puts them, as values of the map; it nests none).
 // which is what marshalling the values the domain passes (strings, numbers, []Authorization,
 // Address) produced before. Read back, the values are plain: string, float64, bool, nil, []any,
 // map[string]any.
 type activityFields map[string]any
 
-// MarshalDynamoDBAttributeValue implements attributevalue.Marshaler.
+// MarshalDynamoDBAttributeValue implements attributevalue.Marshaler: the SDK's marshaller stores
+// the plain values; the values whose shape is this adapter's to decide are replaced first.
 func (f activityFields) MarshalDynamoDBAttributeValue() (types.AttributeValue, error) {
-	m := make(map[string]types.AttributeValue, len(f))
+	m := make(map[string]any, len(f))
 	for k, v := range f {
-		m[k] = activityValue(reflect.ValueOf(v))
+		m[k] = storedActivityValue(v)
 	}
-	return &types.AttributeValueMemberM{Value: m}, nil
+	return attributevalue.Marshal(m)
 }
 
-var (
-	addressType = reflect.TypeFor[admin.Address]()
-	timeType    = reflect.TypeFor[time.Time]()
-)
-
-func activityValue(v reflect.Value) types.AttributeValue {
-	null := &types.AttributeValueMemberNULL{Value: true}
-	if !v.IsValid() {
-		return null
+// storedActivityValue gives a domain value its stored form: an address its addressItem, a time
+// RFC 3339, any other struct its fmt.Sprint text (attributevalue would store its field names),
+// a nil slice NULL.
+func storedActivityValue(v any) any {
+	switch x := v.(type) {
+	case admin.Address:
+		return toAddressItem(&x)
+	case *admin.Address:
+		if x == nil {
+			return nil
+		}
+		return toAddressItem(x)
+	case time.Time:
+		return x.Format(time.RFC3339Nano)
 	}
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			return null
-		}
-		return activityValue(v.Elem())
+	switch rv := reflect.ValueOf(v); {
+	case rv.Kind() == reflect.Struct:
+		return fmt.Sprint(v)
+	case rv.Kind() == reflect.Slice && rv.IsNil():
+		return nil // NULL, as a nil pointer or map
 	}
-	switch v.Type() {
-	case addressType:
-		a := v.Interface().(admin.Address)
-		return marshalValue(toAddressItem(&a))
-	case timeType:
-		return &types.AttributeValueMemberS{Value: v.Interface().(time.Time).Format(time.RFC3339Nano)}
-	}
-	switch v.Kind() {
-	case reflect.String:
-		return &types.AttributeValueMemberS{Value: v.String()}
-	case reflect.Bool:
-		return &types.AttributeValueMemberBOOL{Value: v.Bool()}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return &types.AttributeValueMemberN{Value: strconv.FormatInt(v.Int(), 10)}
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return &types.AttributeValueMemberN{Value: strconv.FormatUint(v.Uint(), 10)}
-	case reflect.Float32, reflect.Float64:
-		return &types.AttributeValueMemberN{Value: strconv.FormatFloat(v.Float(), 'f', -1, v.Type().Bits())}
-	case reflect.Slice, reflect.Array:
-		if v.Kind() == reflect.Slice && v.IsNil() {
-			return null
-		}
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			b := make([]byte, v.Len())
-			reflect.Copy(reflect.ValueOf(b), v)
-			return &types.AttributeValueMemberB{Value: b}
-		}
-		l := make([]types.AttributeValue, v.Len())
-		for i := range l {
-			l[i] = activityValue(v.Index(i))
-		}
-		return &types.AttributeValueMemberL{Value: l}
-	case reflect.Map:
-		if v.Type().Key().Kind() != reflect.String {
-			break
-		}
-		if v.IsNil() {
-			return null
-		}
-		m := make(map[string]types.AttributeValue, v.Len())
-		for it := v.MapRange(); it.Next(); {
-			m[it.Key().String()] = activityValue(it.Value())
-		}
-		return &types.AttributeValueMemberM{Value: m}
-	}
-	return &types.AttributeValueMemberS{Value: fmt.Sprint(v.Interface())}
+	return v
 }
 
-// UnmarshalDynamoDBAttributeValue implements attributevalue.Unmarshaler.
+// UnmarshalDynamoDBAttributeValue implements attributevalue.Unmarshaler: plain values (numbers
+// as float64, lists as []any, maps as map[string]any).
 func (f *activityFields) UnmarshalDynamoDBAttributeValue(av types.AttributeValue) error {
-	switch av := av.(type) {
+	switch av.(type) {
 	case *types.AttributeValueMemberNULL:
 		*f = nil
 		return nil
 	case *types.AttributeValueMemberM:
-		m := make(activityFields, len(av.Value))
-		for k, v := range av.Value {
-			x, err := plainValue(v)
-			if err != nil {
-				return fmt.Errorf("activity field %s: %w", k, err)
-			}
-			m[k] = x
+		var m map[string]any
+		if err := attributevalue.Unmarshal(av, &m); err != nil {
+			return fmt.Errorf("activity fields: %w", err)
 		}
 		*f = m
 		return nil
 	}
 	return fmt.Errorf("activity fields: %T is not a map", av)
-}
-
-// plainValue is a stored activity value as a plain Go value (numbers as float64).
-func plainValue(av types.AttributeValue) (any, error) {
-	switch av := av.(type) {
-	case *types.AttributeValueMemberS:
-		return av.Value, nil
-	case *types.AttributeValueMemberN:
-		return strconv.ParseFloat(av.Value, 64)
-	case *types.AttributeValueMemberBOOL:
-		return av.Value, nil
-	case *types.AttributeValueMemberNULL:
-		return nil, nil
-	case *types.AttributeValueMemberB:
-		return av.Value, nil
-	case *types.AttributeValueMemberL:
-		l := make([]any, len(av.Value))
-		for i, v := range av.Value {
-			x, err := plainValue(v)
-			if err != nil {
-				return nil, err
-			}
-			l[i] = x
-		}
-		return l, nil
-	case *types.AttributeValueMemberM:
-		m := make(map[string]any, len(av.Value))
-		for k, v := range av.Value {
-			x, err := plainValue(v)
-			if err != nil {
-				return nil, err
-			}
-			m[k] = x
-		}
-		return m, nil
-	}
-	return nil, fmt.Errorf("unexpected attribute value %T", av)
 }

@@ -116,14 +116,6 @@ func marshal(v any) map[string]types.AttributeValue {
 	return m
 }
 
-func marshalValue(v any) types.AttributeValue {
-	av, err := attributevalue.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("store: marshal %T: %v", v, err))
-	}
-	return av
-}
-
 // txn is a TransactWriteItems under construction. Each action carries the error its failed
 // condition means, so a cancellation maps to the domain error of the first failed condition.
 type txn struct {
