@@ -36,7 +36,13 @@ const (
 	CodeWeakPassword          Code = "weak_password"
 	CodeIdempotencyKeyReused  Code = "idempotency_key_reused" // same key, different request
 	CodeSignInThrottled       Code = "sign_in_throttled"      // too many failed sign-ins; wait
-	CodeInternal              Code = "internal"               // infrastructure fault; logged with an id
+	// Serving customers.
+	CodeDelegatedAdminRequired   Code = "delegated_admin_required"   // no active delegated administration of this customer
+	CodeForbiddenForAdmins       Code = "forbidden_for_admins"       // limited access may not touch a customer's admin
+	CodeCancellationWindowClosed Code = "cancellation_window_closed" // a subscription is cancelled only within 7 days of purchase
+	CodeInvalidTransition        Code = "invalid_transition"         // the resource's state does not allow this change
+	CodePasswordResetThrottled   Code = "password_reset_throttled"   // too many password resets of one user; wait
+	CodeInternal                 Code = "internal"                   // infrastructure fault; logged with an id
 )
 
 // FieldError names one offending field (a JSON pointer-ish dotted path such as "address.country").

@@ -138,8 +138,11 @@ type Activity struct {
 	Action     string
 	Target     Target
 	CustomerID string
-	Before     map[string]any
-	After      map[string]any
+	// PartnerID is the partner on whose behalf a partner user acted inside a customer (both
+	// entries of such an action carry it); empty otherwise.
+	PartnerID string
+	Before    map[string]any
+	After     map[string]any
 }
 
 // Page is one page of a listing. Cursor is opaque to the domain; the store binds it to its scope.

@@ -14,14 +14,15 @@ import (
 // Deps are the services of the domain and the token keys; shared/app builds them once per Lambda
 // instance. Each handler takes only the service of its context (and Auth).
 type Deps struct {
-	Identity *admin.IdentityService
-	Company  *admin.CompanyService
-	Partners *admin.PartnerService
-	Links    *admin.LinkService
-	Accepts  *admin.AcceptService
-	Tenants  *admin.TenantService
-	Verifier *auth.Verifier
-	Issuer   *auth.Issuer // only in functions that issue tokens
+	Identity  *admin.IdentityService
+	Company   *admin.CompanyService
+	Partners  *admin.PartnerService
+	Links     *admin.LinkService
+	Accepts   *admin.AcceptService
+	Tenants   *admin.TenantService
+	Customers *admin.CustomerService
+	Verifier  *auth.Verifier
+	Issuer    *auth.Issuer // only in functions that issue tokens
 }
 
 // Auth authenticates the callers of partner and customer routes: it verifies the access token
@@ -53,6 +54,10 @@ func links(h func(Auth, *admin.LinkService) apigw.Handler) Action {
 
 func tenants(h func(Auth, *admin.TenantService) apigw.Handler) Action {
 	return func(d *Deps) apigw.Handler { return h(d.Auth(), d.Tenants) }
+}
+
+func customers(h func(Auth, *admin.CustomerService) apigw.Handler) Action {
+	return func(d *Deps) apigw.Handler { return h(d.Auth(), d.Customers) }
 }
 
 func authOnly(h func(Auth) apigw.Handler) Action {

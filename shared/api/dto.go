@@ -285,6 +285,7 @@ type activityBody struct {
 	Action     string         `json:"action"`
 	Target     targetBody     `json:"target"`
 	CustomerID string         `json:"customerId,omitempty"`
+	PartnerID  string         `json:"partnerId,omitempty"` // on whose behalf, for actions inside a customer
 	Before     map[string]any `json:"before,omitempty"`
 	After      map[string]any `json:"after,omitempty"`
 }
@@ -292,5 +293,5 @@ type activityBody struct {
 func toActivity(a admin.Activity) activityBody {
 	return activityBody{ID: a.ID, At: a.At.UTC(), Actor: actorBody{Type: a.Actor.Type, ID: a.Actor.ID, Email: a.Actor.Email},
 		Action: a.Action, Target: targetBody{Type: a.Target.Type, ID: a.Target.ID}, CustomerID: a.CustomerID,
-		Before: a.Before, After: a.After}
+		PartnerID: a.PartnerID, Before: a.Before, After: a.After}
 }

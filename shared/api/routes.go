@@ -42,6 +42,7 @@ func Routes() []Route {
 		{"GET", "/tenant/subscriptions", "list-tenant-subscriptions", tenants(ListTenantSubscriptions)},
 		{"GET", "/tenant/partners", "list-tenant-partners", tenants(ListTenantPartners)},
 		{"DELETE", "/tenant/partners/{partnerId}/delegated-admin", "end-delegated-admin", tenants(EndDelegatedAdmin)},
+		{"GET", "/customers/{customerId}", "get-customer", customers(GetCustomer)},
 	}
 	routes = append(routes, linkRoutes("/trial-invitations", "trial-invitation", admin.LinkTrial)...)
 	routes = append(routes, linkRoutes("/purchase-offers", "purchase-offer", admin.LinkOffer)...)

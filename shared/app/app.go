@@ -75,13 +75,14 @@ func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Tim
 	// costs a few allocations; a function uses one or two.
 	identity := &admin.IdentityService{Env: env, Store: st, Passwords: hasher}
 	d := &api.Deps{
-		Identity: identity,
-		Company:  &admin.CompanyService{Env: env, Store: st, Passwords: hasher},
-		Partners: &admin.PartnerService{Env: env, Store: st, Passwords: hasher},
-		Links:    &admin.LinkService{Env: env, Store: st, Codes: codes, BaseURL: cfg.PublicURL},
-		Accepts:  &admin.AcceptService{Env: env, Store: st, Codes: codes, Passwords: hasher, Credentials: identity},
-		Tenants:  &admin.TenantService{Env: env, Store: st},
-		Verifier: &auth.Verifier{Key: pub, Issuer: cfg.Issuer, Now: now},
+		Identity:  identity,
+		Company:   &admin.CompanyService{Env: env, Store: st, Passwords: hasher},
+		Partners:  &admin.PartnerService{Env: env, Store: st, Passwords: hasher},
+		Links:     &admin.LinkService{Env: env, Store: st, Codes: codes, BaseURL: cfg.PublicURL},
+		Accepts:   &admin.AcceptService{Env: env, Store: st, Codes: codes, Passwords: hasher, Credentials: identity},
+		Tenants:   &admin.TenantService{Env: env, Store: st},
+		Customers: &admin.CustomerService{Env: env, Store: st},
+		Verifier:  &auth.Verifier{Key: pub, Issuer: cfg.Issuer, Now: now},
 	}
 	if cfg.SigningKey != "" {
 		// The key is checked against TOKEN_PUBLIC_KEY when the first token is signed (a mismatch

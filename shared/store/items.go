@@ -143,6 +143,7 @@ type activityItem struct {
 	TargetType string         `dynamodbav:"targetType"`
 	TargetID   string         `dynamodbav:"targetId"`
 	CustomerID string         `dynamodbav:"customerId,omitempty"`
+	PartnerID  string         `dynamodbav:"partnerId,omitempty"`
 	Before     activityFields `dynamodbav:"before,omitempty"`
 	After      activityFields `dynamodbav:"after,omitempty"`
 }
@@ -150,12 +151,12 @@ type activityItem struct {
 func toActivityItem(a admin.Activity) activityItem {
 	return activityItem{PK: orgPK(a.OrgID), SK: activitySK(a.ID), Type: typeActivity, ID: a.ID, At: a.At,
 		ActorType: a.Actor.Type, ActorID: a.Actor.ID, ActorEmail: a.Actor.Email, Action: a.Action,
-		TargetType: a.Target.Type, TargetID: a.Target.ID, CustomerID: a.CustomerID, Before: activityFields(a.Before), After: activityFields(a.After)}
+		TargetType: a.Target.Type, TargetID: a.Target.ID, CustomerID: a.CustomerID, PartnerID: a.PartnerID, Before: activityFields(a.Before), After: activityFields(a.After)}
 }
 
 func (it activityItem) domain() admin.Activity {
 	return admin.Activity{ID: it.ID, At: it.At, Actor: admin.Actor{Type: it.ActorType, ID: it.ActorID, Email: it.ActorEmail},
-		Action: it.Action, Target: admin.Target{Type: it.TargetType, ID: it.TargetID}, CustomerID: it.CustomerID,
+		Action: it.Action, Target: admin.Target{Type: it.TargetType, ID: it.TargetID}, CustomerID: it.CustomerID, PartnerID: it.PartnerID,
 		Before: it.Before, After: it.After}
 }
 

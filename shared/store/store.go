@@ -45,6 +45,7 @@ var (
 	_ admin.LinkStore     = (*Store)(nil)
 	_ admin.AcceptStore   = (*Store)(nil)
 	_ admin.TenantStore   = (*Store)(nil)
+	_ admin.CustomerStore = (*Store)(nil)
 )
 
 // New returns a Store over table.
