@@ -62,7 +62,7 @@ func TestSlice(t *testing.T) {
 		t.Fatalf("me: %v", me)
 	}
 	ov := ga.Must(200, "GET", "/overview", nil).Body
-	if ov["cloud"] != "global" || ov["customerView"] != "list" || len(ov["features"].([]any)) != 9 || len(ov["authorizations"].([]any)) != 3 {
+	if ov["cloud"] != "global" || ov["customerView"] != "search" || ov["customerCount"] != float64(seed.GlobalCustomers) || len(ov["features"].([]any)) != 9 || len(ov["authorizations"].([]any)) != 3 {
 		t.Fatalf("overview: %v", ov)
 	}
 

@@ -112,6 +112,8 @@ type DemoCredentials struct {
 	seed.Credentials
 	// Links are demo links to try the customer journey in a browser.
 	Links []seed.DemoLink `json:"links,omitempty"`
+	// Customers are the demo partners' customers (every relationship state).
+	Customers []seed.DemoCustomer `json:"customers,omitempty"`
 }
 
 // Runtime is the running product.
@@ -321,6 +323,9 @@ func Start(ctx context.Context, opts Options) (_ *Runtime, err error) {
 		rt.Credentials.Credentials = creds
 		if rt.Credentials.Links, err = seed.Links(ctx, rt.DynamoDB, rt.TableName, sec.LinkKey, rt.APIURL, creds); err != nil {
 			return nil, fmt.Errorf("seed links: %w", err)
+		}
+		if rt.Credentials.Customers, err = seed.Customers(ctx, rt.DynamoDB, rt.TableName, sec.LinkKey, creds); err != nil {
+			return nil, fmt.Errorf("seed customers: %w", err)
 		}
 	}
 	rt.CredentialsFile = filepath.Join(opts.DataDir, "demo-credentials.json")

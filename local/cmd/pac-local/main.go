@@ -177,6 +177,23 @@ func banner(w io.Writer, rt *localrun.Runtime, took time.Duration) {
 		}
 		fmt.Fprintln(w)
 	}
+	if len(creds.Customers) > 0 {
+		fmt.Fprintf(w, "  Demo customers (their admins sign in with the password above; one per relationship state here, all in the credentials file):\n")
+		for _, p := range creds.Partners {
+			shown, n := map[string]bool{}, 0
+			for _, c := range creds.Customers {
+				if c.Partner != p.Name {
+					continue
+				}
+				n++
+				if key := c.State + c.Scope; !shown[key] {
+					shown[key] = true
+					fmt.Fprintf(w, "      %-30s %-17s %-38s %s\n", c.Name, strings.TrimSpace(c.State+" "+c.Scope), c.Admin, c.CustomerID)
+				}
+			}
+			fmt.Fprintf(w, "    %s: %d customers\n\n", p.Name, n)
+		}
+	}
 	fmt.Fprintf(w, "  Operator token (the AWS_IAM routes /operator/...):\n    %s\n\n", rt.OperatorToken)
 	if first != "" {
 		fmt.Fprintf(w, "  Try:\n")
