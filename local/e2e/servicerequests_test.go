@@ -66,7 +66,7 @@ func serviceRequestEmails(t *testing.T, api string, ga, op testenv.Client) {
 	anon := testenv.Client{T: t, Base: api}
 	custTok := anon.Must(200, "POST", "/auth/sign-in", map[string]string{"email": adminEmail, "password": "Sunny-Meadow-Lantern-42"}).Body
 	cust := testenv.Client{T: t, Base: api, Token: testenv.Str(custTok, "accessToken")}
-	cid := testenv.Str(cust.Must(200, "GET", "/me", nil).Body, "orgId")
+	cid := testenv.Str(cust.Must(200, "GET", "/tenant", nil).Body, "customerId")
 
 	contact, cc := "cara@"+tag+".example", "it@"+tag+".example"
 	title := "E2E " + tag + ": mail does not arrive"
