@@ -161,6 +161,9 @@ func TestSlice(t *testing.T) {
 		t.Fatalf("new partner's overview: %v", nov)
 	}
 
+	// A service request sent, and a support-desk question: both emails arrive.
+	serviceRequestEmails(t, rt.APIURL, ga, op)
+
 	// Unknown routes are API Gateway's 404.
 	if r := anon.Call("GET", "/nope", nil); r.Status != 404 {
 		t.Fatalf("unknown route: %d", r.Status)

@@ -313,7 +313,8 @@ func TestRealTemplate(t *testing.T) {
 	tb := tpl.Tables[0]
 	in := tb.CreateTableInput
 	if tb.TTLAttribute != "expiresAt" || in.StreamSpecification == nil || in.StreamSpecification.StreamViewType != types.StreamViewTypeNewAndOldImages ||
-		len(in.GlobalSecondaryIndexes) != 1 || aws.ToString(in.GlobalSecondaryIndexes[0].IndexName) != "GSI1" || in.BillingMode != types.BillingModePayPerRequest {
+		len(in.GlobalSecondaryIndexes) != 2 || aws.ToString(in.GlobalSecondaryIndexes[0].IndexName) != "GSI1" ||
+		aws.ToString(in.GlobalSecondaryIndexes[1].IndexName) != "GSI2" || in.BillingMode != types.BillingModePayPerRequest {
 		t.Errorf("table %+v (TTL %q)", in, tb.TTLAttribute)
 	}
 }

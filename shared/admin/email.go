@@ -75,3 +75,19 @@ func (LinkInvitation) isMessage()      {}
 func (CustomerWelcome) isMessage()     {}
 func (PartnerAnswer) isMessage()       {}
 func (DelegatedAdminEnded) isMessage() {}
+
+// ServiceRequestSent tells the cloud's support desk about a request a partner sent.
+type ServiceRequestSent struct {
+	Request ServiceRequest
+	Topic   SupportTopic
+}
+
+// ServiceRequestAttention tells a request's contact (and CC addresses) that the support desk
+// needs the partner's answer, with the desk's note.
+type ServiceRequestAttention struct {
+	Request ServiceRequest
+	Note    RequestNote
+}
+
+func (ServiceRequestSent) isMessage()      {}
+func (ServiceRequestAttention) isMessage() {}

@@ -23,6 +23,8 @@ type Deps struct {
 	Customers *admin.CustomerService
 	Verifier  *auth.Verifier
 	Issuer    *auth.Issuer // only in functions that issue tokens
+
+	ServiceRequests *admin.ServiceRequestService
 }
 
 // Auth authenticates the callers of partner and customer routes: it verifies the access token

@@ -19,9 +19,10 @@ func GetCatalog(a Auth) apigw.Handler {
 			return response{}, err
 		}
 		return apigw.JSON(http.StatusOK, struct {
-			Cloud    admin.Cloud   `json:"cloud"`
-			Products []productBody `json:"products"`
-		}{s.Partner.Cloud, toList(admin.Catalog(s.Partner.Cloud), toProduct)})
+			Cloud         admin.Cloud        `json:"cloud"`
+			Products      []productBody      `json:"products"`
+			SupportTopics []supportTopicBody `json:"supportTopics"` // the topics of a service request
+		}{s.Partner.Cloud, toList(admin.Catalog(s.Partner.Cloud), toProduct), toList(admin.SupportTopics(s.Partner.Cloud), toSupportTopic)})
 	})
 }
 

@@ -43,6 +43,16 @@ func Routes() []Route {
 		{"GET", "/tenant/partners", "list-tenant-partners", tenants(ListTenantPartners)},
 		{"DELETE", "/tenant/partners/{partnerId}/delegated-admin", "end-delegated-admin", tenants(EndDelegatedAdmin)},
 		{"GET", "/customers/{customerId}", "get-customer", customers(GetCustomer)},
+		{"GET", "/customers/{customerId}/service-requests", "list-customer-service-requests", serviceRequests(ListCustomerServiceRequests)},
+		{"POST", "/customers/{customerId}/service-requests", "create-service-request", serviceRequests(CreateServiceRequest)},
+		{"GET", "/customers/{customerId}/service-requests/{requestId}", "get-service-request", serviceRequests(GetServiceRequest)},
+		{"PATCH", "/customers/{customerId}/service-requests/{requestId}", "update-service-request", serviceRequests(UpdateServiceRequest)},
+		{"POST", "/customers/{customerId}/service-requests/{requestId}/notes", "add-service-request-note", serviceRequests(AddServiceRequestNote)},
+		{"GET", "/service-requests", "list-service-requests", serviceRequests(ListServiceRequests)},
+		{"GET", "/operator/service-requests", "list-support-requests", supportDesk(ListSupportRequests)},
+		{"GET", "/operator/service-requests/{requestId}", "get-support-request", supportDesk(GetSupportRequest)},
+		{"POST", "/operator/service-requests/{requestId}/notes", "add-support-note", supportDesk(AddSupportNote)},
+		{"PATCH", "/operator/service-requests/{requestId}", "update-support-request", supportDesk(UpdateSupportRequest)},
 	}
 	routes = append(routes, linkRoutes("/trial-invitations", "trial-invitation", admin.LinkTrial)...)
 	routes = append(routes, linkRoutes("/purchase-offers", "purchase-offer", admin.LinkOffer)...)

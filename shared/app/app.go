@@ -33,13 +33,18 @@ type Config struct {
 	SigningKey string // only in functions that issue tokens
 	LinkKey    string // only in functions that build link URLs
 	PublicURL  string // PUBLIC_BASE_URL
+
+	// SupportDesk is the support desk's address of each cloud (SUPPORT_DESK_EMAIL_GLOBAL,
+	// SUPPORT_DESK_EMAIL_21VIANET: only the functions that send service requests).
+	SupportDesk map[admin.Cloud]string
 }
 
 // FromEnv reads the configuration; a missing required variable is an init error.
 func FromEnv() (Config, error) {
 	c := Config{Table: os.Getenv("TABLE_NAME"), Issuer: os.Getenv("TOKEN_ISSUER"),
 		PublicKey: os.Getenv("TOKEN_PUBLIC_KEY"), SigningKey: os.Getenv("TOKEN_SIGNING_KEY"),
-		LinkKey: os.Getenv("LINK_KEY"), PublicURL: os.Getenv("PUBLIC_BASE_URL")}
+		LinkKey: os.Getenv("LINK_KEY"), PublicURL: os.Getenv("PUBLIC_BASE_URL"),
+		SupportDesk: map[admin.Cloud]string{admin.CloudGlobal: os.Getenv("SUPPORT_DESK_EMAIL_GLOBAL"), admin.Cloud21Vianet: os.Getenv("SUPPORT_DESK_EMAIL_21VIANET")}}
 	var missing []string
 	for name, v := range map[string]string{"TABLE_NAME": c.Table, "TOKEN_ISSUER": c.Issuer, "TOKEN_PUBLIC_KEY": c.PublicKey} {
 		if v == "" {
@@ -83,6 +88,8 @@ func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Tim
 		Tenants:   &admin.TenantService{Env: env, Store: st},
 		Customers: &admin.CustomerService{Env: env, Store: st},
 		Verifier:  &auth.Verifier{Key: pub, Issuer: cfg.Issuer, Now: now},
+
+		ServiceRequests: &admin.ServiceRequestService{Env: env, Store: st, SupportDesk: cfg.SupportDesk},
 	}
 	if cfg.SigningKey != "" {
 		// The key is checked against TOKEN_PUBLIC_KEY when the first token is signed (a mismatch

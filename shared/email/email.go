@@ -81,10 +81,23 @@ var specs = map[string]spec{
 		required: []string{"partnerName", "customerName", "customerDomain", "endedAt"},
 		optional: []string{"cloud"},
 	},
+	"service_request_sent": {
+		required: []string{"requestId", "title", "severity", "topic", "description", "customerName", "customerDomain", "partnerName",
+			"contactName", "contactEmail", "sentAt"},
+		optional: []string{"contactPhone", "cc", "cloud"},
+	},
+	"service_request_attention": {
+		required: []string{"requestId", "title", "customerName", "partnerName", "note"},
+		optional: []string{"cloud"},
+	},
 }
 
 // multiline fields keep their line breaks in the bodies (never in the subject).
-var multiline = map[string]bool{"message": true, "summary": true}
+var multiline = map[string]bool{"message": true, "summary": true, "description": true, "note": true}
+
+// longCaps are the caps of multi-line fields longer than MaxLongValue: a service request's
+// description and notes reach the support desk and the contact in full.
+var longCaps = map[string]int{"description": 10000, "note": 10000}
 
 // enums restricts fields to known values ("" allowed only for optional fields).
 var enums = map[string][]string{
@@ -93,6 +106,7 @@ var enums = map[string][]string{
 	"scope":          {"full", "limited"},
 	"answer":         {"accepted", "declined"},
 	"offerKind":      {"trial", "offer", "delegated-admin"},
+	"severity":       {"minimal", "moderate", "critical"},
 }
 
 // Templates lists the template names, sorted.
@@ -264,7 +278,7 @@ func clean(field, v string) string {
 	}
 	v = strings.TrimSpace(b.String())
 	if keepLines {
-		return truncate(v, MaxLongValue)
+		return truncate(v, max(MaxLongValue, longCaps[field]))
 	}
 	return truncate(strings.Join(strings.Fields(v), " "), MaxValue)
 }

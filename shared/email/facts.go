@@ -54,8 +54,14 @@ func present(data map[string]string) map[string]string {
 	if d["summary"] == "" && d["subscriptions"] != "" {
 		d["summary"] = summary(d)
 	}
-	if t, err := time.Parse(time.RFC3339, d["endedAt"]); err == nil {
-		d["endedAt"] = t.UTC().Format(dateTimeLayout)
+	for _, f := range []string{"endedAt", "sentAt"} {
+		if t, err := time.Parse(time.RFC3339, d[f]); err == nil {
+			d[f] = t.UTC().Format(dateTimeLayout)
+		}
+	}
+	var cc []string
+	if listFact(d["cc"], &cc) {
+		d["cc"] = strings.Join(cc, ", ")
 	}
 	return d
 }

@@ -81,6 +81,11 @@ type goldenDomain struct {
 	email                            admin.Email
 	outbox                           OutboxEmail // email as stored
 	idem                             admin.Idempotency
+	// Service requests: a bare draft, a sent request with every field, the same after a support
+	// note that needs the partner, and a partner note.
+	srDraft, srSent, srAttention  admin.ServiceRequest
+	srSupportNote, srPartnerNote  admin.RequestNote
+	srSentEmail, srAttentionEmail admin.Email
 }
 
 func newGoldenDomain() goldenDomain {
@@ -154,6 +159,27 @@ func newGoldenDomain() goldenDomain {
 	d.email = admin.Email{ID: "out_01jtgd00000000000000000001", OrgID: gPartner, To: []string{"hello@adatum.example"},
 		Message: admin.PartnerAnswer{Partner: d.partner, Customer: d.customer, Kind: admin.LinkOffer,
 			Outcome: admin.Outcome{Subscriptions: []admin.Subscription{d.subActive, d.subTrial}, DelegatedAdmin: d.rel.DelegatedAdmin}}}
+	t7, t8 := gAt(7), gAt(8)
+	d.srDraft = admin.ServiceRequest{ID: "srq_01jtgd00000000000000000001", CustomerID: gCustomer, CustomerName: "Litware Inc", CustomerDomain: "litware",
+		PartnerID: gPartner, PartnerName: "Adatum Ltd", Cloud: admin.CloudGlobal, Title: "Draft", Description: "To be written.",
+		Severity: admin.SeverityMinimal, TopicID: "other", Contact: admin.RequestContact{Name: "Cara", Email: "cara@litware.example"}, CC: []string{},
+		Status: admin.RequestDraft, CreatedBy: gUser, CreatedAt: t7, UpdatedAt: t7, LastActivityAt: t7, Version: 1}
+	d.srSent = admin.ServiceRequest{ID: "srq_01jtgd00000000000000000002", CustomerID: gCustomer, CustomerName: "Litware Inc", CustomerDomain: "litware",
+		PartnerID: gPartner, PartnerName: "Adatum Ltd", Cloud: admin.CloudGlobal, Title: "Mail stuck", Description: "Since Monday\nno mail arrives.",
+		Severity: admin.SeverityCritical, TopicID: "exchange-online", Contact: admin.RequestContact{Name: "Cara", Email: "cara@litware.example", Phone: "+1 555 0100"},
+		CC: []string{"it@litware.example", "ops@litware.example"}, Status: admin.RequestOpen, CreatedBy: gUser, CreatedAt: t7, UpdatedAt: t7,
+		LastActivityAt: t7, SentAt: t7, Version: 1}
+	d.srSupportNote = admin.RequestNote{ID: "srn_01jtgd00000000000000000001", RequestID: d.srSent.ID, At: t8, Side: admin.NoteBySupport,
+		Author: admin.Actor{Type: "operator", ID: "arn:aws:iam::1:user/desk"}, Text: "Which mailbox?\nSend a header.", NeedsPartner: true}
+	d.srPartnerNote = admin.RequestNote{ID: "srn_01jtgd00000000000000000002", RequestID: d.srSent.ID, At: t8.Add(time.Hour), Side: admin.NoteByPartner,
+		Author: annActor, Text: "cara@litware.example"}
+	d.srAttention = d.srSent
+	d.srAttention.Status, d.srAttention.NoteCount, d.srAttention.Version, d.srAttention.UpdatedAt, d.srAttention.LastActivityAt = admin.RequestAttentionNeeded, 1, 2, t8, t8
+	topic, _ := admin.FindSupportTopic(admin.CloudGlobal, "exchange-online")
+	d.srSentEmail = admin.Email{ID: "out_01jtgd00000000000000000011", OrgID: gPartner, To: []string{"desk@support.example"},
+		Message: admin.ServiceRequestSent{Request: d.srSent, Topic: topic}}
+	d.srAttentionEmail = admin.Email{ID: "out_01jtgd00000000000000000012", OrgID: gPartner, To: []string{"cara@litware.example", "it@litware.example", "ops@litware.example"},
+		Message: admin.ServiceRequestAttention{Request: d.srAttention, Note: d.srSupportNote}}
 	var err error
 	if d.outbox, err = outboxEmail(d.email); err != nil {
 		panic(err)
@@ -212,6 +238,16 @@ func goldenPuts(t *testing.T) map[string]map[string]types.AttributeValue {
 		Activities: []admin.Activity{d.plain}}),
 		"link-use-no-answer", "relationship-no-delegated-admin", "", "")
 	write(s.EndDelegatedAdmin(ctx, d.relEnded, 2, []admin.Activity{d.ended}, d.email), "relationship-ended", "", "activity-delegated-admin-ended", "")
+	acts := []admin.Activity{d.plain}
+	write(s.WriteServiceRequest(ctx, admin.RequestWrite{Request: d.srDraft, Guard: &d.rel, Activities: acts}), "service-request-draft", "service-request-ref", "")
+	write(s.WriteServiceRequest(ctx, admin.RequestWrite{Request: d.srSent, Guard: &d.rel, OpenDelta: 1, Activities: acts, Emails: []admin.Email{d.srSentEmail}}),
+		"service-request", "", "", "outbox-service-request-sent")
+	write(s.WriteServiceRequest(ctx, admin.RequestWrite{Request: d.srAttention, PrevVersion: 1, Note: &d.srSupportNote, Activities: acts,
+		Emails: []admin.Email{d.srAttentionEmail}}), "service-request-attention-needed", "service-request-note-support", "", "outbox-service-request-attention")
+	open := d.srAttention
+	open.Status, open.Version = admin.RequestOpen, 3
+	write(s.WriteServiceRequest(ctx, admin.RequestWrite{Request: open, PrevVersion: 2, Note: &d.srPartnerNote, Guard: &d.rel, Activities: acts}),
+		"", "service-request-note-partner", "")
 	return out
 }
 
@@ -226,7 +262,7 @@ func TestGoldenItems(t *testing.T) {
 // storedGoldens are the goldens of TestGoldenStoredItems, sorted.
 var storedGoldens = []string{"stored-code-guesses", "stored-link-used-and-emailed", "stored-outbox-backed-off", "stored-outbox-failed",
 	"stored-outbox-sending", "stored-outbox-sent", "stored-partner-updated", "stored-partner-updated-no-address",
-	"stored-relationship-after-new-accept", "stored-signin-guard"}
+	"stored-relationship-after-new-accept", "stored-service-request-counts", "stored-signin-guard"}
 
 // TestGoldenItemsReadBack decodes the goldens into their item structs and converts them back:
 // the converters to and from the domain are inverse, and a golden reads as the value written.
@@ -274,6 +310,11 @@ func TestGoldenItemsReadBack(t *testing.T) {
 		{"activity-accepted", readItem[admin.Activity, activityItem], readAct(d.accepted, nil, map[string]any{
 			"link": gOffer, "kind": "offer", "subscriptions": float64(2), "delegatedAdmin": "accepted"})},
 		{"idempotency", readItem[admin.IdempotencyConflict, idemItem], admin.IdempotencyConflict{ResourceID: gPartner, Fingerprint: "fp-1"}},
+		{"service-request-draft", readItem[admin.ServiceRequest, requestItem], d.srDraft},
+		{"service-request", readItem[admin.ServiceRequest, requestItem], d.srSent},
+		{"service-request-attention-needed", readItem[admin.ServiceRequest, requestItem], d.srAttention},
+		{"service-request-note-support", readItem[admin.RequestNote, noteItem], d.srSupportNote},
+		{"service-request-note-partner", readItem[admin.RequestNote, noteItem], d.srPartnerNote},
 		{"outbox-pending", func(item map[string]types.AttributeValue) (any, error) {
 			it, _, err := DecodeOutboxImage(item)
 			return it, err
@@ -367,6 +408,17 @@ func TestGoldenStoredItems(t *testing.T) {
 	must(s.MarkOutboxSent(ctx, claim(emails[1].ID), "ses-0001", now))
 	must(s.MarkOutboxFailed(ctx, claim(emails[2].ID), "550 mailbox unavailable", now))
 	must(s.BackoffOutbox(ctx, claim(emails[3].ID), now.Add(30*time.Second), "Throttling"))
+	// Two requests sent, one closed: the counter of open requests holds 1.
+	second := d.srSent
+	second.ID = "srq_01jtgd00000000000000000003"
+	must(s.WriteServiceRequest(ctx, admin.RequestWrite{Request: d.srSent, Guard: &d.rel, OpenDelta: 1, Activities: []admin.Activity{plain(5)}}))
+	must(s.WriteServiceRequest(ctx, admin.RequestWrite{Request: second, Guard: &d.rel, OpenDelta: 1, Activities: []admin.Activity{plain(6)}}))
+	closed := second
+	closed.Status, closed.ClosedAt, closed.Version = admin.RequestClosed, gAt(9), 2
+	must(s.WriteServiceRequest(ctx, admin.RequestWrite{Request: closed, PrevVersion: 1, Guard: &d.rel, OpenDelta: -1, Activities: []admin.Activity{plain(7)}}))
+	if n, err := s.OpenServiceRequestCount(ctx, gCustomer, gPartner); err != nil || n != 1 {
+		t.Fatalf("open count = %d, %v; want 1", n, err)
+	}
 
 	stored := map[string]map[string]types.AttributeValue{
 		"stored-partner-updated":               key(partnerPK(gPartner), skProf),
@@ -379,6 +431,7 @@ func TestGoldenStoredItems(t *testing.T) {
 		"stored-outbox-failed":                 key(outboxPK(emails[2].ID), skOutbox),
 		"stored-outbox-backed-off":             key(outboxPK(emails[3].ID), skOutbox),
 		"stored-relationship-after-new-accept": key(customerPK(gCustomer), partnerSK(gPartner)),
+		"stored-service-request-counts":        key(customerPK(gCustomer), requestStatsSK(gPartner)),
 	}
 	if got := slices.Sorted(maps.Keys(stored)); !slices.Equal(got, storedGoldens) {
 		t.Fatalf("stored goldens %v, want storedGoldens %v", got, storedGoldens)
@@ -426,7 +479,8 @@ func TestGoldenFilesAreKnown(t *testing.T) {
 		}
 	}
 	for _, typ := range []string{"Partner", "User", "Login", "Activity", "Idempotency", "SignInGuard", "Link", "LinkCode", "LinkUse",
-		"Customer", "DomainPrefix", "Subscription", "Relationship", "Outbox", "CodeGuesses"} {
+		"Customer", "DomainPrefix", "Subscription", "Relationship", "Outbox", "CodeGuesses",
+		"ServiceRequest", "ServiceRequestNote", "ServiceRequestRef", "ServiceRequestStats"} {
 		if !seen[typ] {
 			t.Errorf("no golden of item type %s", typ)
 		}

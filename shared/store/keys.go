@@ -31,6 +31,10 @@ import (
 //	code guesses    RATE#<sha256(source)>      CODES#<window>          (TTL)
 //	links           see links.go
 //	outbox          OUTBOX#<outboxId>          OUTBOX                  (GSI1 while pending or sending)
+//	service request CUSTOMER#<cid>             SR#<pid>#<rid>          GSI1 SRQ#<pid>#<status>, GSI2 SRDESK#<cloud>#<status> (sent)
+//	request note    CUSTOMER#<cid>             SR#<pid>#<rid>#NOTE#<nid>   (ULID: time-ordered)
+//	request ref     SR#<rid>                   SR                      (customer and partner of a request id)
+//	request counts  CUSTOMER#<cid>             SRSTATS#<pid>           (open + attention_needed)
 //
 // The Type constants below are the Type attribute of each item, and live here with the keys.
 const (
@@ -38,8 +42,11 @@ const (
 	attrSK     = "SK"
 	attrGSI1PK = "GSI1PK"
 	attrGSI1SK = "GSI1SK"
+	attrGSI2PK = "GSI2PK"
+	attrGSI2SK = "GSI2SK"
 	attrType   = "Type"
 	indexGSI1  = "GSI1"
+	indexGSI2  = "GSI2"
 
 	skProf  = "PROFILE"
 	skUser  = "USER#"
@@ -65,6 +72,10 @@ const (
 	typeSubscription = "Subscription"
 	typeRelationship = "Relationship"
 	typeCodeGuesses  = "CodeGuesses"
+	typeRequest      = "ServiceRequest"
+	typeRequestNote  = "ServiceRequestNote"
+	typeRequestRef   = "ServiceRequestRef"
+	typeRequestStats = "ServiceRequestStats"
 )
 
 // TypeOutbox is the Type attribute of outbox items.
@@ -155,4 +166,36 @@ func domainPK(cloud admin.Cloud, prefix string) string {
 }
 func rateKey(source string, window int64) map[string]types.AttributeValue {
 	return key("RATE#"+sha(source), "CODES#"+strconv.FormatInt(window, 10))
+}
+
+// Service request keys. A request lives in its customer's partition under its partner (SR#<pid>#…:
+// a customer's other partners never reach it), its notes sort right after it (one Query reads a
+// request with its notes), and a small ref item maps a request id to its customer and partner
+// for the support desk, which knows only the id. The partner's queue is GSI1 (one partition per
+// partner and status), the support desk's GSI2 (one per cloud and status; drafts have no GSI2
+// keys); both sort by last activity then id, read newest first.
+const (
+	skRequest      = "SR#"
+	skRequestRef   = "SR"
+	skRequestStats = "SRSTATS#"
+	skNote         = "#NOTE#"
+)
+
+func requestPrefix(partnerID string) string        { return skRequest + partnerID + "#" }
+func requestSK(partnerID, requestID string) string { return requestPrefix(partnerID) + requestID }
+func noteSK(partnerID, requestID, noteID string) string {
+	return requestSK(partnerID, requestID) + skNote + noteID
+}
+func requestRefPK(requestID string) string   { return "SR#" + requestID }
+func requestStatsSK(partnerID string) string { return skRequestStats + partnerID }
+func requestQueuePK(partnerID string, st admin.RequestStatus) string {
+	return "SRQ#" + partnerID + "#" + string(st)
+}
+func requestDeskPK(cloud admin.Cloud, st admin.RequestStatus) string {
+	return "SRDESK#" + string(cloud) + "#" + string(st)
+}
+
+// requestQueueSK orders both queues: <last activity, 15-digit epoch ms>#<rid>.
+func requestQueueSK(r admin.ServiceRequest) string {
+	return padMillis(r.LastActivityAt.UnixMilli()) + "#" + r.ID
 }

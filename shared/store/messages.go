@@ -23,6 +23,8 @@ const (
 	tplCustomerWelcome     = "customer_welcome"
 	tplPartnerAnswer       = "partner_answer"
 	tplDelegatedAdminEnded = "delegated_admin_ended"
+	tplRequestSent         = "service_request_sent"
+	tplRequestAttention    = "service_request_attention"
 )
 
 // OutboxEmail is an email in its stored shape: what an outbox item holds besides its state.
@@ -77,6 +79,17 @@ func encodeMessage(m admin.Message) (string, map[string]string, error) {
 	case admin.DelegatedAdminEnded:
 		return tplDelegatedAdminEnded, map[string]string{"partnerName": m.Partner.Contact.Name, "cloud": string(m.Partner.Cloud),
 			"customerName": m.Customer.Name, "customerDomain": m.Customer.DomainPrefix, "endedAt": stamp(m.EndedAt)}, nil
+	case admin.ServiceRequestSent:
+		r := m.Request
+		d := requestFacts(r)
+		d["severity"], d["topic"], d["description"], d["sentAt"] = string(r.Severity), m.Topic.Name, r.Description, stamp(r.SentAt)
+		d["customerDomain"], d["contactName"], d["contactEmail"], d["contactPhone"] = r.CustomerDomain, r.Contact.Name, r.Contact.Email, r.Contact.Phone
+		d["cc"] = jsonFact(append([]string{}, r.CC...))
+		return tplRequestSent, d, nil
+	case admin.ServiceRequestAttention:
+		d := requestFacts(m.Request)
+		d["note"] = m.Note.Text
+		return tplRequestAttention, d, nil
 	}
 	return "", nil, fmt.Errorf("no stored shape for message %T", m)
 }
@@ -130,6 +143,11 @@ func outcomeFacts(d map[string]string, o admin.Outcome) {
 	if o.DelegatedAdminDeclined {
 		d["grantDeclined"] = "true"
 	}
+}
+
+// requestFacts are the facts every service request email has.
+func requestFacts(r admin.ServiceRequest) map[string]string {
+	return map[string]string{"requestId": r.ID, "title": r.Title, "customerName": r.CustomerName, "partnerName": r.PartnerName, "cloud": string(r.Cloud)}
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }

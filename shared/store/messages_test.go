@@ -20,6 +20,9 @@ func TestEveryMessageHasAStoredShapeThatRenders(t *testing.T) {
 	out := admin.Outcome{Subscriptions: []admin.Subscription{{ProductName: "Office 365 E1", Licenses: 25, Status: admin.SubscriptionTrial, TrialEndsAt: at.AddDate(0, 0, 30)}},
 		DelegatedAdmin: &admin.DelegatedAdmin{Scope: admin.AccessFull, EndsAt: at.AddDate(1, 0, 0)}}
 	da := &admin.DelegatedAdminOffer{Scope: admin.AccessLimited, DurationDays: 90}
+	sr := admin.ServiceRequest{ID: "srq_1", CustomerName: "Fabrikam", CustomerDomain: "fabrikam", PartnerName: "Contoso", Cloud: admin.Cloud21Vianet,
+		Title: "Mail stuck", Description: "Since Monday\nno mail.", Severity: admin.SeverityModerate,
+		Contact: admin.RequestContact{Name: "Cara", Email: "cara@fabrikam.example"}, CC: []string{"it@fabrikam.example"}, SentAt: at}
 	tests := []struct {
 		msg      admin.Message
 		template string
@@ -38,6 +41,12 @@ func TestEveryMessageHasAStoredShapeThatRenders(t *testing.T) {
 			[]string{"trial of Office 365 E1 (25 licenses) until 2026-12-24", "delegated administration (full) until 2027-11-24"}},
 		{admin.PartnerAnswer{Partner: p, Customer: c, Kind: admin.LinkDelegatedAdmin, Declined: true, Outcome: admin.Outcome{DelegatedAdminDeclined: true}},
 			"partner_answer", map[string]string{"answer": "declined", "offerKind": "delegated-admin", "grantDeclined": "true", "subscriptions": "[]"}, []string{"declined"}},
+		{admin.ServiceRequestSent{Request: sr, Topic: admin.SupportTopic{ID: "exchange-online-21v", Name: "Exchange Online (operated by 21Vianet)"}},
+			"service_request_sent", map[string]string{"requestId": sr.ID, "severity": "moderate", "topic": "Exchange Online (operated by 21Vianet)",
+				"cc": `["it@fabrikam.example"]`, "sentAt": "2026-11-24T10:00:00Z", "contactPhone": "", "cloud": "21vianet"},
+			[]string{"Since Monday\n  no mail.", "24 November 2026 10:00 UTC", "CC:        it@fabrikam.example", "21Vianet"}},
+		{admin.ServiceRequestAttention{Request: sr, Note: admin.RequestNote{Text: "Which mailbox?"}}, "service_request_attention",
+			map[string]string{"note": "Which mailbox?", "title": "Mail stuck", "partnerName": "Contoso"}, []string{"  Which mailbox?"}},
 		{admin.DelegatedAdminEnded{Partner: p, Customer: c, EndedAt: at}, "delegated_admin_ended",
 			map[string]string{"endedAt": "2026-11-24T10:00:00Z", "customerDomain": "fabrikam"}, []string{"24 November 2026 10:00 UTC"}},
 	}

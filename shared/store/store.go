@@ -39,13 +39,14 @@ type Store struct {
 
 // The store serves every context of the domain through its narrow interface.
 var (
-	_ admin.IdentityStore = (*Store)(nil)
-	_ admin.CompanyStore  = (*Store)(nil)
-	_ admin.PartnerStore  = (*Store)(nil)
-	_ admin.LinkStore     = (*Store)(nil)
-	_ admin.AcceptStore   = (*Store)(nil)
-	_ admin.TenantStore   = (*Store)(nil)
-	_ admin.CustomerStore = (*Store)(nil)
+	_ admin.IdentityStore       = (*Store)(nil)
+	_ admin.CompanyStore        = (*Store)(nil)
+	_ admin.PartnerStore        = (*Store)(nil)
+	_ admin.LinkStore           = (*Store)(nil)
+	_ admin.AcceptStore         = (*Store)(nil)
+	_ admin.TenantStore         = (*Store)(nil)
+	_ admin.CustomerStore       = (*Store)(nil)
+	_ admin.ServiceRequestStore = (*Store)(nil)
 )
 
 // New returns a Store over table.

@@ -1,0 +1,17 @@
+// Command get-support-request is the Lambda function of GET /operator/service-requests/{requestId}.
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/partner-admin-center/pac/shared/api"
+	"github.com/partner-admin-center/pac/shared/apigw"
+	"github.com/partner-admin-center/pac/shared/app"
+)
+
+func main() {
+	deps := app.MustDeps(context.Background())
+	lambda.Start(apigw.Lambda("get-support-request", api.GetSupportRequest(deps.ServiceRequests)))
+}
