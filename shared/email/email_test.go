@@ -23,6 +23,7 @@ func sample(template, cloud string) map[string]string {
 		"lines": "2 × Product A; 5 × Product B", "scope": "full", "duration": "730 days",
 		"customerName": "Fabrikam Ltd", "summary": "trial of Business Premium (25 licenses) until 2026-12-24",
 		"customerDomain": "fabrikam", "offerKind": "trial", "answer": "accepted", "endedAt": "2 January 2026 15:04 UTC",
+		"userName": "Robin Doe", "userEmail": "robin@fabrikam.example", "temporaryPassword": "Temp-Pass-Word-42",
 	}
 	req, opt, _ := Fields(template)
 	out := map[string]string{}
@@ -33,8 +34,8 @@ func sample(template, cloud string) map[string]string {
 }
 
 func TestEveryTemplateInBothClouds(t *testing.T) {
-	if len(Templates()) != 6 {
-		t.Fatalf("templates %v, want the six of docs/architecture.md", Templates())
+	if len(Templates()) != 7 {
+		t.Fatalf("templates %v, want the seven of docs/architecture.md", Templates())
 	}
 	for _, name := range Templates() {
 		for _, cloud := range []string{CloudGlobal, Cloud21Vianet} {

@@ -25,6 +25,8 @@ import (
 //	idempotency     IDEM#<scope>#<sha256(key)> IDEM                    (TTL)
 //	customer        CUSTOMER#<cid>             PROFILE
 //	customer user   CUSTOMER#<cid>             USER#<uid>
+//	password resets CUSTOMER#<cid>             RESETS#<uid>            (TTL; a customer user's reset history)
+//	customer log    CUSTOMER#<cid>             ACT#<activityId>
 //	subscription    CUSTOMER#<cid>             SUB#<sid>
 //	relationship    CUSTOMER#<cid>             PARTNER#<pid>     and    PARTNER#<pid>  CUSTOMER#<cid>
 //	domain prefix   DOMAIN#<cloud>#<prefix>    DOMAIN                  (uniqueness per cloud)
@@ -156,3 +158,8 @@ func domainPK(cloud admin.Cloud, prefix string) string {
 func rateKey(source string, window int64) map[string]types.AttributeValue {
 	return key("RATE#"+sha(source), "CODES#"+strconv.FormatInt(window, 10))
 }
+
+// A customer user's password reset history (customer_users.go), next to the user.
+const typePasswordResets = "PasswordResets"
+
+func resetsSK(userID string) string { return "RESETS#" + userID }
