@@ -106,7 +106,7 @@ type scenario struct {
 // token on user routes (401), an empty body on bodies' routes (422), a malformed id (404).
 func (sc scenario) bare(d *driver) *http.Request {
 	method, path, _ := strings.Cut(sc.route, " ")
-	path = strings.NewReplacer("{userId}", "usr_x", "{partnerId}", "ptn_x").Replace(path)
+	path = strings.NewReplacer("{userId}", "usr_x", "{partnerId}", "ptn_x", "{customerId}", "cus_x").Replace(path)
 	switch {
 	case strings.HasPrefix(path, "/operator/") && method == "GET":
 		return d.request(method, path, d.rt.OperatorToken, nil) // malformed id → 404

@@ -18,7 +18,14 @@ type Customer struct {
 	Cloud        Cloud
 	Version      int
 	CreatedAt    time.Time
+	// Admins is the number of the customer's admins, maintained transactionally; it guards "the
+	// last admin". Customers signed up before it was kept have none recorded (0): they have
+	// exactly their one admin from sign-up (AdminCount).
+	Admins int
 }
+
+// AdminCount is the number of the customer's admins (an unrecorded count is the sign-up's one).
+func (c Customer) AdminCount() int { return max(c.Admins, 1) }
 
 // SubscriptionStatus is the state of a customer subscription.
 type SubscriptionStatus string
@@ -397,7 +404,7 @@ func (s *AcceptService) newCustomer(pr *Problems, cloud Cloud, n NewCustomer, no
 	if err != nil {
 		return Customer{}, User{}, Login{}, err
 	}
-	c := Customer{ID: s.NewID("cus"), Name: name, DomainPrefix: prefix, Country: country, Cloud: cloud, Version: 1, CreatedAt: now}
+	c := Customer{ID: s.NewID("cus"), Name: name, DomainPrefix: prefix, Country: country, Cloud: cloud, Admins: 1, Version: 1, CreatedAt: now}
 	u := User{ID: s.NewID("usr"), OrgID: c.ID, OrgKind: OrgCustomer, Email: email, DisplayName: adminName,
 		CompanyRole: RoleGlobalAdmin, CustomerAccess: AccessNone, Status: UserActive, Version: 1, CreatedAt: now, UpdatedAt: now}
 	l := Login{Email: email, UserID: u.ID, OrgID: c.ID, OrgKind: OrgCustomer, PasswordHash: hash, Cloud: cloud, OrgName: name, OrgDomain: prefix}

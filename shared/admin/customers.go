@@ -132,13 +132,20 @@ func requireCustomers(s Session, r CustomerRight) error {
 // Errors: CodeFeatureNotAuthorized, CodeForbidden, CodePasswordChangeNeeded, CodeNotFound,
 // CodeDelegatedAdminRequired.
 func (s *CustomerService) Enter(ctx context.Context, sess Session, customerID string, r CustomerRight) (CustomerScope, error) {
+	return s.enterVia(ctx, sess, customerID, r, s.Store.CustomerOfPartner)
+}
+
+// enterVia is Enter with the customer read by read, so that a route can fetch what else it needs
+// in the same round trip (read must answer like CustomerStore.CustomerOfPartner).
+func (s *CustomerService) enterVia(ctx context.Context, sess Session, customerID string, r CustomerRight,
+	read func(ctx context.Context, partnerID, customerID string) (Customer, Relationship, error)) (CustomerScope, error) {
 	if err := requireCustomers(sess, r); err != nil {
 		return CustomerScope{}, err
 	}
 	if !ValidID("cus", customerID) {
 		return CustomerScope{}, NotFound("customer")
 	}
-	c, rel, err := s.Store.CustomerOfPartner(ctx, sess.Partner.ID, customerID)
+	c, rel, err := read(ctx, sess.Partner.ID, customerID)
 	if err != nil {
 		return CustomerScope{}, err
 	}

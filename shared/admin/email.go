@@ -71,6 +71,18 @@ type DelegatedAdminEnded struct {
 	EndedAt  time.Time
 }
 
+// CustomerPasswordReset hands a customer user's temporary password, set by a partner user, to the
+// address the partner user named. Password is a secret: the outbox stores it sealed, only the
+// mailer opens it, and it is removed from the item once sent (shared/store, "sealed facts").
+type CustomerPasswordReset struct {
+	Partner  Partner
+	Customer Customer
+	User     User
+	Password string
+}
+
+func (CustomerPasswordReset) isMessage() {}
+
 func (LinkInvitation) isMessage()      {}
 func (CustomerWelcome) isMessage()     {}
 func (PartnerAnswer) isMessage()       {}

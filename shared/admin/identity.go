@@ -105,12 +105,26 @@ type CustomerSession struct {
 // AuthenticateCustomer loads the current records of the customer user a token names; only the
 // customer's admins use self-service. Errors: CodeUnauthenticated, CodeForbidden.
 func (s *IdentityService) AuthenticateCustomer(ctx context.Context, orgID, userID string, epoch int) (CustomerSession, error) {
-	u, c, err := current(ctx, "cus", orgID, userID, epoch, s.Store.CustomerUser)
+	cs, err := s.AuthenticateCustomerUser(ctx, orgID, userID, epoch)
 	if err != nil {
 		return CustomerSession{}, err
 	}
-	if u.CompanyRole != RoleGlobalAdmin {
+	if cs.User.CompanyRole != RoleGlobalAdmin {
 		return CustomerSession{}, errForbidden("customer self-service is for the organization's administrators")
+	}
+	if cs.User.PasswordChangeRequired {
+		return CustomerSession{}, Errorf(CodePasswordChangeNeeded, "change your temporary password first (POST /me/password)")
+	}
+	return cs, nil
+}
+
+// AuthenticateCustomerUser loads the current records of the customer user a token names, of
+// any role and with a temporary password too (the routes every user has: GET /me,
+// POST /me/password). Errors: CodeUnauthenticated.
+func (s *IdentityService) AuthenticateCustomerUser(ctx context.Context, orgID, userID string, epoch int) (CustomerSession, error) {
+	u, c, err := current(ctx, "cus", orgID, userID, epoch, s.Store.CustomerUser)
+	if err != nil {
+		return CustomerSession{}, err
 	}
 	return CustomerSession{User: u, Customer: c}, nil
 }
@@ -165,10 +179,11 @@ func (s *IdentityService) SignIn(ctx context.Context, email, password string, ki
 	return login, nil
 }
 
-// ChangePassword replaces the caller's password; it clears a temporary password's restriction and
-// invalidates access tokens issued before. Errors: CodeInvalidCredentials, CodeWeakPassword.
-func (s *IdentityService) ChangePassword(ctx context.Context, sess Session, current, next string) (User, error) {
-	u := sess.Principal.User
+// ChangePassword replaces the password of u, the caller as authenticated for this request (a
+// partner user or a customer user of any role); it clears a temporary password's restriction and
+// invalidates access tokens issued before. The activity entry goes to the user's organization's
+// log. Errors: CodeInvalidCredentials, CodeWeakPassword.
+func (s *IdentityService) ChangePassword(ctx context.Context, u User, current, next string) (User, error) {
 	if current == "" {
 		return User{}, FieldErr("currentPassword", "required", "is required")
 	}
@@ -196,7 +211,7 @@ func (s *IdentityService) ChangePassword(ctx context.Context, sess Session, curr
 	after.SessionEpoch++
 	after.Version++
 	after.UpdatedAt = now
-	act := s.activity(sess.Principal, u.OrgID, "user.password_changed", Target{"user", u.ID}, nil, nil)
+	act := s.activity(Principal{Kind: PrincipalUser, User: u}, u.OrgID, "user.password_changed", Target{"user", u.ID}, nil, nil)
 	if err := s.Store.SetPassword(ctx, after, u.Version, hash, act); err != nil {
 		return User{}, err
 	}

@@ -25,6 +25,8 @@ type Deps struct {
 	Issuer    *auth.Issuer // only in functions that issue tokens
 
 	ServiceRequests *admin.ServiceRequestService
+	// CustomerUsers: the users of customer organizations (partner side and self-service).
+	CustomerUsers *admin.CustomerUserService
 }
 
 // Auth authenticates the callers of partner and customer routes: it verifies the access token
@@ -74,6 +76,18 @@ type sessionHandler func(ctx context.Context, r *apigw.Request, s admin.Session)
 // verified checks the request's bearer token and that it belongs to an organization of kind;
 // the reason a token is refused is logged, never shown.
 func verified(ctx context.Context, a Auth, r *apigw.Request, kind admin.OrgKind, wrongKind string) (auth.Claims, error) {
+	c, err := verifiedAny(ctx, a, r)
+	if err != nil {
+		return auth.Claims{}, err
+	}
+	if c.OrgKind != string(kind) {
+		return auth.Claims{}, admin.Errorf(admin.CodeForbidden, "%s", wrongKind)
+	}
+	return c, nil
+}
+
+// verifiedAny checks the request's bearer token, of a user of any organization.
+func verifiedAny(ctx context.Context, a Auth, r *apigw.Request) (auth.Claims, error) {
 	tok, err := r.BearerToken()
 	if err != nil {
 		return auth.Claims{}, err
@@ -83,10 +97,37 @@ func verified(ctx context.Context, a Auth, r *apigw.Request, kind admin.OrgKind,
 		apigw.Log.InfoContext(ctx, "token rejected", "requestId", r.Event.RequestContext.RequestID, "reason", err.Error())
 		return auth.Claims{}, admin.Errorf(admin.CodeUnauthenticated, "the access token is not valid or has expired; sign in again")
 	}
-	if c.OrgKind != string(kind) {
-		return auth.Claims{}, admin.Errorf(admin.CodeForbidden, "%s", wrongKind)
-	}
 	return c, nil
+}
+
+// anyUser verifies the bearer token of a partner user or a customer user (of any role, with a
+// temporary password too) and loads the user's current records (one round trip) before h runs:
+// the routes every user has, GET /me and POST /me/password.
+func anyUser(a Auth, h func(ctx context.Context, r *apigw.Request, u admin.User) (response, error)) apigw.Handler {
+	return func(ctx context.Context, r *apigw.Request) (response, error) {
+		c, err := verifiedAny(ctx, a, r)
+		if err != nil {
+			return response{}, err
+		}
+		var u admin.User
+		switch admin.OrgKind(c.OrgKind) {
+		case admin.OrgPartner:
+			s, err := a.Identity.Authenticate(ctx, c.OrgID, c.Subject, c.Epoch)
+			if err != nil {
+				return response{}, err
+			}
+			u = s.Principal.User
+		case admin.OrgCustomer:
+			cs, err := a.Identity.AuthenticateCustomerUser(ctx, c.OrgID, c.Subject, c.Epoch)
+			if err != nil {
+				return response{}, err
+			}
+			u = cs.User
+		default:
+			return response{}, admin.Errorf(admin.CodeUnauthenticated, "the access token is not valid or has expired; sign in again")
+		}
+		return h(ctx, r, u)
+	}
 }
 
 // authenticated verifies the bearer token and loads the caller's current records (one round
@@ -149,27 +190,32 @@ func issue(iss *auth.Issuer, userID, orgID string, kind admin.OrgKind, epoch int
 	return apigw.JSON(http.StatusOK, tokenBody{AccessToken: tok, TokenType: "Bearer", ExpiresIn: ttl, PasswordChangeRequired: mustChange})
 }
 
-// GetMe: GET /me. Works with a temporary password too, so a client can tell the user to change it.
+// GetMe: GET /me, for partner and customer users. Works with a temporary password too, so a
+// client can tell the user to change it.
 func GetMe(a Auth) apigw.Handler {
-	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+	return anyUser(a, func(ctx context.Context, r *apigw.Request, u admin.User) (response, error) {
 		if err := noQuery(r); err != nil {
 			return response{}, err
 		}
-		u := s.Principal.User
-		return apigw.JSON(http.StatusOK, meBody{UserID: u.ID, OrgID: u.OrgID, OrgKind: u.OrgKind, Email: u.Email,
+		me := meBody{UserID: u.ID, OrgID: u.OrgID, OrgKind: u.OrgKind, Email: u.Email,
 			DisplayName: u.DisplayName, CompanyRole: u.CompanyRole, CustomerAccess: u.CustomerAccess, Status: u.Status,
-			PasswordChangeRequired: u.PasswordChangeRequired})
+			PasswordChangeRequired: u.PasswordChangeRequired}
+		if u.OrgKind == admin.OrgCustomer {
+			me.Role = admin.CustomerRoleOf(u)
+		}
+		return apigw.JSON(http.StatusOK, me)
 	})
 }
 
-// ChangePassword: POST /me/password. Answers with a fresh token (older ones stop working).
+// ChangePassword: POST /me/password, for partner and customer users of any role. Answers with a
+// fresh token (older ones stop working).
 func ChangePassword(a Auth, iss *auth.Issuer) apigw.Handler {
-	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+	return anyUser(a, func(ctx context.Context, r *apigw.Request, u admin.User) (response, error) {
 		var in changePasswordRequest
 		if err := r.Decode(&in); err != nil {
 			return response{}, err
 		}
-		u, err := a.Identity.ChangePassword(ctx, s, in.CurrentPassword, in.NewPassword)
+		u, err := a.Identity.ChangePassword(ctx, u, in.CurrentPassword, in.NewPassword)
 		if err != nil {
 			return response{}, err
 		}

@@ -37,6 +37,8 @@ type meBody struct {
 	CustomerAccess         admin.CustomerAccess `json:"customerAccess"`
 	Status                 admin.UserStatus     `json:"status"`
 	PasswordChangeRequired bool                 `json:"passwordChangeRequired"`
+	// Role is a customer user's role (admin or user); absent for partner users.
+	Role admin.CustomerRole `json:"role,omitempty"`
 }
 
 type companyBody struct {

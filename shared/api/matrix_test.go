@@ -198,8 +198,10 @@ func expected(c matrixCase, id identity) int {
 		switch {
 		case op:
 			return http.StatusForbidden
-		case tenant:
+		case tenant, c.route == "GET /me":
 			return c.ok
+		case c.route == "POST /me/password":
+			return http.StatusUnauthorized // customer users change theirs too; the matrix password is not theirs
 		}
 		return http.StatusForbidden // a customer token on a partner route
 	}
@@ -290,7 +292,7 @@ func TestCrossTenant(t *testing.T) {
 	a, b := e.partner("global").PartnerID, e.partner("21vianet").PartnerID
 	_, foreign := e.user(b, admin.RoleGlobalAdmin, admin.AccessFull)
 	for _, c := range matrixCases {
-		if !contains(c.route, "{userId}") {
+		if !contains(c.route, "{userId}") || contains(c.route, "/tenant/") { // customers' own: TestTenantUsers
 			continue
 		}
 		t.Run(c.route, func(t *testing.T) {

@@ -54,6 +54,7 @@ func Routes() []Route {
 		{"POST", "/operator/service-requests/{requestId}/notes", "add-support-note", supportDesk(AddSupportNote)},
 		{"PATCH", "/operator/service-requests/{requestId}", "update-support-request", supportDesk(UpdateSupportRequest)},
 	}
+	routes = append(routes, customerUserRoutes()...)
 	routes = append(routes, linkRoutes("/trial-invitations", "trial-invitation", admin.LinkTrial)...)
 	routes = append(routes, linkRoutes("/purchase-offers", "purchase-offer", admin.LinkOffer)...)
 	return append(routes, linkRoutes("/delegated-admin-offers", "delegated-admin-offer", admin.LinkDelegatedAdmin)...)
@@ -67,5 +68,20 @@ func linkRoutes(collection, singular string, kind admin.LinkKind) []Route {
 		{"GET", collection + "/{id}", "get-" + singular, links(GetLink(kind))},
 		{"DELETE", collection + "/{id}", "revoke-" + singular, links(RevokeLink(kind))},
 		{"POST", collection + "/{id}/emails", "email-" + singular, links(EmailLink(kind))},
+	}
+}
+
+// customerUserRoutes are the routes of customer users: the partner's inside a customer and the
+// customer admins' self-service.
+func customerUserRoutes() []Route {
+	return []Route{
+		{"GET", "/customers/{customerId}/users", "list-customer-users", customerUsers(ListCustomerUsers)},
+		{"POST", "/customers/{customerId}/users", "create-customer-user", customerUsers(CreateCustomerUser)},
+		{"POST", "/customers/{customerId}/users/{userId}/password-reset", "reset-customer-user-password", customerUsers(ResetCustomerUserPassword)},
+		{"GET", "/tenant/users", "list-tenant-users", customerUsers(ListTenantUsers)},
+		{"POST", "/tenant/users", "create-tenant-user", customerUsers(CreateTenantUser)},
+		{"PATCH", "/tenant/users/{userId}", "update-tenant-user", customerUsers(UpdateTenantUser)},
+		{"DELETE", "/tenant/users/{userId}", "delete-tenant-user", customerUsers(DeleteTenantUser)},
+		{"GET", "/tenant/activity", "list-tenant-activity", customerUsers(ListTenantActivity)},
 	}
 }

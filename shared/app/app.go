@@ -91,6 +91,13 @@ func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Tim
 
 		ServiceRequests: &admin.ServiceRequestService{Env: env, Store: st, SupportDesk: cfg.SupportDesk},
 	}
+	d.CustomerUsers = &admin.CustomerUserService{Env: env, Customers: d.Customers, Store: st, Passwords: hasher}
+	if cfg.LinkKey != "" {
+		// Secret facts of emails (a temporary password) are sealed with a key derived from it.
+		if st.Sealer, err = store.NewSealer(cfg.LinkKey); err != nil {
+			return nil, fmt.Errorf("app: LINK_KEY: %w", err)
+		}
+	}
 	if cfg.SigningKey != "" {
 		// The key is checked against TOKEN_PUBLIC_KEY when the first token is signed (a mismatch
 		// is then an internal error, logged); deriving it at init would cost every cold start.

@@ -90,6 +90,11 @@ var specs = map[string]spec{
 		required: []string{"requestId", "title", "customerName", "partnerName", "note"},
 		optional: []string{"cloud"},
 	},
+	// temporaryPassword is a sealed fact: the mailer opens it (store.OutboxItem.Facts).
+	"customer_password_reset": {
+		required: []string{"partnerName", "customerName", "customerDomain", "userEmail", "temporaryPassword"},
+		optional: []string{"userName", "cloud"},
+	},
 }
 
 // multiline fields keep their line breaks in the bodies (never in the subject).

@@ -18,7 +18,8 @@ import (
 )
 
 // FromEnv builds a Mailer from the function's environment (docs/architecture.md, "Function
-// environment"): TABLE_NAME, SENDER_ADDRESS (required only when withSES), the region and
+// environment"): TABLE_NAME, SENDER_ADDRESS (required only when withSES), LINK_KEY (optional: the
+// key the sealing key of secret facts is derived from), the region and
 // credentials Lambda provides, and the local emulator endpoints AWS_ENDPOINT_URL_DYNAMODB and
 // AWS_ENDPOINT_URL_SESV2, each applied to its own client only. The sweeper passes withSES false:
 // it never sends, so it builds no SES client.
@@ -57,6 +58,12 @@ func FromEnv(function string, withSES bool) (*Mailer, error) {
 	if withSES {
 		if err := email.Load(); err != nil {
 			return nil, err
+		}
+		if k := os.Getenv("LINK_KEY"); k != "" { // the sealing key of secret facts is derived from it
+			var err error
+			if m.Sealer, err = store.NewSealer(k); err != nil {
+				return nil, fmt.Errorf("mailer: LINK_KEY: %w", err)
+			}
 		}
 		sesEndpoint := os.Getenv("AWS_ENDPOINT_URL_SESV2")
 		m.Sender = &email.Sender{SES: sesv2.NewFromConfig(cfg, func(o *sesv2.Options) {

@@ -73,6 +73,8 @@ type Mailer struct {
 	Metrics io.Writer
 	// Function names the function in logs and metrics.
 	Function string
+	// Sealer opens the sealed facts of items (a temporary password); nil: such items fail.
+	Sealer *store.Sealer
 
 	// Lease is how long a claim holds an item; it must exceed the time one send can take.
 	Lease time.Duration
@@ -248,7 +250,12 @@ func (m *Mailer) record(ctx context.Context, rec events.DynamoDBEventRecord, thr
 
 // send renders and sends a claimed item and records the result.
 func (m *Mailer) send(ctx context.Context, log *slog.Logger, it store.OutboxItem, throttled *atomic.Bool) Outcome {
-	msg, err := email.Render(it.Template, it.Data)
+	data, err := it.Facts(m.Sealer) // sealed facts are opened here, in memory only
+	if err != nil {
+		log.ErrorContext(ctx, "cannot open sealed facts; marked failed", "error", err.Error())
+		return m.fail(ctx, log, it, "sealed facts: "+err.Error())
+	}
+	msg, err := email.Render(it.Template, data)
 	if err != nil {
 		log.ErrorContext(ctx, "cannot render; marked failed", "error", err.Error())
 		return m.fail(ctx, log, it, "render: "+err.Error())

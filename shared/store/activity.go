@@ -10,9 +10,9 @@ import (
 	"github.com/partner-admin-center/pac/shared/admin"
 )
 
-// Activity lists a partner's activity log newest first. Activity ids are ULIDs, which sort by
-// time, so a time range is a sort-key range of one partition.
-func (s *Store) Activity(ctx context.Context, partnerID string, q admin.ActivityQuery) (admin.Page[admin.Activity], error) {
+// Activity lists an organization's (a partner's or a customer's) activity log newest first.
+// Activity ids are ULIDs, which sort by time, so a time range is a sort-key range of one partition.
+func (s *Store) Activity(ctx context.Context, orgID string, q admin.ActivityQuery) (admin.Page[admin.Activity], error) {
 	var lo, hi string
 	if !q.From.IsZero() {
 		lo = activitySK("act_" + ulidBound(q.From, "0000000000000000"))
@@ -20,7 +20,7 @@ func (s *Store) Activity(ctx context.Context, partnerID string, q admin.Activity
 	if !q.To.IsZero() {
 		hi = activitySK("act_" + ulidBound(q.To.Add(-time.Millisecond), "zzzzzzzzzzzzzzzz"))
 	}
-	items, next, err := queryPage[activityItem](ctx, s, "list activity", partnerPK(partnerID), skAct, lo, hi, q.PageRequest, false)
+	items, next, err := queryPage[activityItem](ctx, s, "list activity", orgPK(orgID), skAct, lo, hi, q.PageRequest, false)
 	if err != nil {
 		return admin.Page[admin.Activity]{}, err
 	}

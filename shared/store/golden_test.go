@@ -126,7 +126,7 @@ func newGoldenDomain() goldenDomain {
 		MaxUses: 1, Nonce: []byte("nonce-da-0000001"), CodeHash: strings.Repeat("3d", 32), CreatedBy: gUser2, Version: 1, CreatedAt: gAt(4), UpdatedAt: gAt(4)}
 
 	t5 := gAt(5)
-	d.customer = admin.Customer{ID: gCustomer, Name: "Litware Inc", DomainPrefix: "litware", Country: "US", Cloud: admin.CloudGlobal, Version: 1, CreatedAt: t5}
+	d.customer = admin.Customer{ID: gCustomer, Name: "Litware Inc", DomainPrefix: "litware", Country: "US", Cloud: admin.CloudGlobal, Version: 1, CreatedAt: t5, Admins: 1}
 	d.custUser = admin.User{ID: gCustUser, OrgID: gCustomer, OrgKind: admin.OrgCustomer, Email: "cara@litware.example", DisplayName: "Cara",
 		CompanyRole: admin.RoleGlobalAdmin, CustomerAccess: admin.AccessNone, Status: admin.UserActive, Version: 1, CreatedAt: t5, UpdatedAt: t5}
 	d.custLogin = admin.Login{Email: d.custUser.Email, UserID: gCustUser, OrgID: gCustomer, OrgKind: admin.OrgCustomer, PasswordHash: "$argon2id$c",
@@ -248,7 +248,42 @@ func goldenPuts(t *testing.T) map[string]map[string]types.AttributeValue {
 	open.Status, open.Version = admin.RequestOpen, 3
 	write(s.WriteServiceRequest(ctx, admin.RequestWrite{Request: open, PrevVersion: 2, Note: &d.srPartnerNote, Guard: &d.rel, Activities: acts}),
 		"", "service-request-note-partner", "")
+	s.Sealer = goldenSealer()
+	write(s.ResetCustomerPassword(ctx, goldenReset(d)), "", "password-resets", "activity-password-reset", "", "outbox-sealed")
+	// The sealed value has a random nonce: pin its shape, not its bytes.
+	sealed := out["outbox-sealed"]["sealed"].(*types.AttributeValueMemberM)
+	for f, v := range sealed.Value {
+		if !strings.HasPrefix(v.(*types.AttributeValueMemberS).Value, "v1.") {
+			t.Fatalf("sealed %s is not a v1 sealed value", f)
+		}
+		sealed.Value[f] = &types.AttributeValueMemberS{Value: "v1.<nonce and ciphertext>"}
+	}
 	return out
+}
+
+func goldenSealer() *Sealer {
+	s, err := NewSealer("q0ZQm2kq0b7p3m0pQ8m9a7y3m1n5b6v7c8x9z0a1s2d=")
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// goldenReset is a partner's password reset of the golden customer's user, emailed.
+func goldenReset(d goldenDomain) admin.PasswordResetWrite {
+	t7 := gAt(7)
+	u := d.custUser
+	u.PasswordChangeRequired, u.SessionEpoch, u.Version, u.UpdatedAt = true, 1, 2, t7
+	partnerActor := admin.Actor{Type: "user", ID: gUser, Email: d.user.Email}
+	act := admin.Activity{ID: gAct + "7", OrgID: gPartner, At: t7, Actor: partnerActor, Action: "customer_user.password_reset",
+		Target: admin.Target{Type: "user", ID: gCustUser}, CustomerID: gCustomer, PartnerID: gPartner,
+		After: map[string]any{"passwordChangeRequired": true, "sessionsEnded": true, "emailedTo": "help@adatum.example"}}
+	custAct := act
+	custAct.ID, custAct.OrgID = gAct+"8", gCustomer
+	return admin.PasswordResetWrite{User: u, PrevVersion: 1, PasswordHash: "$argon2id$reset",
+		Resets: admin.PasswordResets{Times: []time.Time{gAt(6), t7}, Version: 2}, Inside: d.rel, Activities: []admin.Activity{act, custAct},
+		Email: &admin.Email{ID: "out_01jtgd00000000000000000009", OrgID: gPartner, To: []string{"help@adatum.example"},
+			Message: admin.CustomerPasswordReset{Partner: d.partner, Customer: d.customer, User: u, Password: "Temp-Pass-Word-42"}}}
 }
 
 // TestGoldenItems pins every item the store puts (see goldenPuts).
@@ -260,8 +295,8 @@ func TestGoldenItems(t *testing.T) {
 }
 
 // storedGoldens are the goldens of TestGoldenStoredItems, sorted.
-var storedGoldens = []string{"stored-code-guesses", "stored-link-used-and-emailed", "stored-outbox-backed-off", "stored-outbox-failed",
-	"stored-outbox-sending", "stored-outbox-sent", "stored-partner-updated", "stored-partner-updated-no-address",
+var storedGoldens = []string{"stored-code-guesses", "stored-customer-admin-added", "stored-link-used-and-emailed", "stored-outbox-backed-off", "stored-outbox-failed",
+	"stored-outbox-sending", "stored-outbox-sent", "stored-outbox-sent-sealed", "stored-partner-updated", "stored-partner-updated-no-address",
 	"stored-relationship-after-new-accept", "stored-service-request-counts", "stored-signin-guard"}
 
 // TestGoldenItemsReadBack decodes the goldens into their item structs and converts them back:
@@ -315,6 +350,7 @@ func TestGoldenItemsReadBack(t *testing.T) {
 		{"service-request-attention-needed", readItem[admin.ServiceRequest, requestItem], d.srAttention},
 		{"service-request-note-support", readItem[admin.RequestNote, noteItem], d.srSupportNote},
 		{"service-request-note-partner", readItem[admin.RequestNote, noteItem], d.srPartnerNote},
+		{"password-resets", readItem[admin.PasswordResets, resetsItem], goldenReset(d).Resets},
 		{"outbox-pending", func(item map[string]types.AttributeValue) (any, error) {
 			it, _, err := DecodeOutboxImage(item)
 			return it, err
@@ -404,6 +440,15 @@ func TestGoldenStoredItems(t *testing.T) {
 		must(err)
 		return it
 	}
+	sealed := d.outbox
+	sealed.ID, sealed.Sealed = "out_01jtgd00000000000000000008", map[string]string{"temporaryPassword": "v1.sealed"}
+	must(s.WriteOutboxForTest(ctx, gAt(8), sealed))
+	must(s.MarkOutboxSent(ctx, claim(sealed.ID), "ses-0002", now)) // the sealed facts go with the send
+	before := d.customer
+	before.Admins = 0 // signed up before the count was kept
+	_, err = db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: marshal(toCustomerItem(before))})
+	must(err)
+	must(s.CreateCustomerUser(ctx, admin.CustomerUserWrite{User: d.custUser, Login: d.custLogin})) // a second admin: count 1 (unrecorded) + 1
 	claim(emails[0].ID)
 	must(s.MarkOutboxSent(ctx, claim(emails[1].ID), "ses-0001", now))
 	must(s.MarkOutboxFailed(ctx, claim(emails[2].ID), "550 mailbox unavailable", now))
@@ -432,6 +477,8 @@ func TestGoldenStoredItems(t *testing.T) {
 		"stored-outbox-backed-off":             key(outboxPK(emails[3].ID), skOutbox),
 		"stored-relationship-after-new-accept": key(customerPK(gCustomer), partnerSK(gPartner)),
 		"stored-service-request-counts":        key(customerPK(gCustomer), requestStatsSK(gPartner)),
+		"stored-outbox-sent-sealed":            key(outboxPK(sealed.ID), skOutbox),
+		"stored-customer-admin-added":          key(customerPK(gCustomer), skProf),
 	}
 	if got := slices.Sorted(maps.Keys(stored)); !slices.Equal(got, storedGoldens) {
 		t.Fatalf("stored goldens %v, want storedGoldens %v", got, storedGoldens)
@@ -479,7 +526,7 @@ func TestGoldenFilesAreKnown(t *testing.T) {
 		}
 	}
 	for _, typ := range []string{"Partner", "User", "Login", "Activity", "Idempotency", "SignInGuard", "Link", "LinkCode", "LinkUse",
-		"Customer", "DomainPrefix", "Subscription", "Relationship", "Outbox", "CodeGuesses",
+		"Customer", "DomainPrefix", "Subscription", "Relationship", "Outbox", "CodeGuesses", "PasswordResets",
 		"ServiceRequest", "ServiceRequestNote", "ServiceRequestRef", "ServiceRequestStats"} {
 		if !seen[typ] {
 			t.Errorf("no golden of item type %s", typ)

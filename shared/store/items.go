@@ -287,16 +287,19 @@ type customerItem struct {
 	Cloud        string    `dynamodbav:"cloud"`
 	Version      int       `dynamodbav:"version"`
 	CreatedAt    time.Time `dynamodbav:"createdAt"`
+	// Admins counts the customer's admins (customerAdmins moves it); absent on customers signed
+	// up before it was kept, which have exactly one.
+	Admins int `dynamodbav:"admins,omitempty"`
 }
 
 func toCustomerItem(c admin.Customer) customerItem {
 	return customerItem{PK: customerPK(c.ID), SK: skProf, Type: typeCustomer, ID: c.ID, Name: c.Name, DomainPrefix: c.DomainPrefix,
-		Country: c.Country, Cloud: string(c.Cloud), Version: c.Version, CreatedAt: c.CreatedAt}
+		Country: c.Country, Cloud: string(c.Cloud), Version: c.Version, CreatedAt: c.CreatedAt, Admins: c.Admins}
 }
 
 func (it customerItem) domain() admin.Customer {
 	return admin.Customer{ID: it.ID, Name: it.Name, DomainPrefix: it.DomainPrefix, Country: it.Country, Cloud: admin.Cloud(it.Cloud),
-		Version: it.Version, CreatedAt: it.CreatedAt}
+		Version: it.Version, CreatedAt: it.CreatedAt, Admins: it.Admins}
 }
 
 // domainItem reserves a customer's domain prefix in its cloud (its condition makes it unique).

@@ -25,6 +25,8 @@ import (
 //	idempotency     IDEM#<scope>#<sha256(key)> IDEM                    (TTL)
 //	customer        CUSTOMER#<cid>             PROFILE
 //	customer user   CUSTOMER#<cid>             USER#<uid>
+//	password resets CUSTOMER#<cid>             RESETS#<uid>            (TTL; a customer user's reset history)
+//	customer log    CUSTOMER#<cid>             ACT#<activityId>
 //	subscription    CUSTOMER#<cid>             SUB#<sid>
 //	relationship    CUSTOMER#<cid>             PARTNER#<pid>     and    PARTNER#<pid>  CUSTOMER#<cid>
 //	domain prefix   DOMAIN#<cloud>#<prefix>    DOMAIN                  (uniqueness per cloud)
@@ -199,3 +201,8 @@ func requestDeskPK(cloud admin.Cloud, st admin.RequestStatus) string {
 func requestQueueSK(r admin.ServiceRequest) string {
 	return padMillis(r.LastActivityAt.UnixMilli()) + "#" + r.ID
 }
+
+// A customer user's password reset history (customer_users.go), next to the user.
+const typePasswordResets = "PasswordResets"
+
+func resetsSK(userID string) string { return "RESETS#" + userID }

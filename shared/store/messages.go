@@ -34,6 +34,7 @@ type OutboxEmail struct {
 	Template string
 	To       []string
 	Data     map[string]string
+	Sealed   map[string]string // secret facts, sealed (seal.go)
 }
 
 // lineFact and subscriptionFact are the stored shapes of list facts (JSON in a data value).
@@ -90,8 +91,22 @@ func encodeMessage(m admin.Message) (string, map[string]string, error) {
 		d := requestFacts(m.Request)
 		d["note"] = m.Note.Text
 		return tplRequestAttention, d, nil
+	case admin.CustomerPasswordReset:
+		return tplCustomerPasswordReset, map[string]string{"partnerName": m.Partner.Contact.Name, "cloud": string(m.Partner.Cloud),
+			"customerName": m.Customer.Name, "customerDomain": m.Customer.DomainPrefix, "userName": m.User.DisplayName, "userEmail": m.User.Email}, nil
 	}
 	return "", nil, fmt.Errorf("no stored shape for message %T", m)
+}
+
+// tplCustomerPasswordReset carries the temporary password as a sealed fact.
+const tplCustomerPasswordReset = "customer_password_reset"
+
+// secretFacts are the facts of m that are stored sealed, never in data.
+func secretFacts(m admin.Message) map[string]string {
+	if m, ok := m.(admin.CustomerPasswordReset); ok {
+		return map[string]string{"temporaryPassword": m.Password}
+	}
+	return nil
 }
 
 func encodeInvitation(m admin.LinkInvitation) (string, map[string]string, error) {

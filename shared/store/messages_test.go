@@ -1,9 +1,12 @@
 package store
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 
 	"github.com/partner-admin-center/pac/shared/admin"
 	"github.com/partner-admin-center/pac/shared/email"
@@ -75,6 +78,58 @@ func TestEveryMessageHasAStoredShapeThatRenders(t *testing.T) {
 			}
 		})
 	}
+	t.Run("customer_password_reset", func(t *testing.T) {
+		u := admin.User{Email: "robin@fabrikam.example", DisplayName: "Robin"}
+		e := admin.Email{ID: "out_3", OrgID: "ptn_1", To: []string{"helpdesk@contoso.example"},
+			Message: admin.CustomerPasswordReset{Partner: p, Customer: c, User: u, Password: "Temp-Pass-Word-42"}}
+		sealer, err := NewSealer("q0ZQm2kq0b7p3m0pQ8m9a7y3m1n5b6v7c8x9z0a1s2d=")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tx txn
+		if err := tx.outbox(&Store{table: "t", Sealer: sealer}, e, at); err != nil {
+			t.Fatal(err)
+		}
+		raw := tx.items[0].Put.Item
+		var it OutboxItem
+		if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+			t.Fatal(err)
+		}
+		if it.Template != "customer_password_reset" || it.Data["userEmail"] != u.Email || it.Data["temporaryPassword"] != "" {
+			t.Fatalf("stored shape %+v", it)
+		}
+		if b, _ := json.Marshal(raw); strings.Contains(string(b), "Temp-Pass-Word-42") {
+			t.Fatalf("the stored item holds the password in plaintext: %s", b)
+		}
+		if _, err := it.Facts(nil); err == nil {
+			t.Fatal("sealed facts opened without the key")
+		}
+		other, _ := NewSealer("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+		if _, err := it.Facts(other); err == nil {
+			t.Fatal("sealed facts opened with another key")
+		}
+		moved := it
+		moved.ID = "out_4"
+		if _, err := moved.Facts(sealer); err == nil {
+			t.Fatal("sealed facts opened in another item")
+		}
+		facts, err := it.Facts(sealer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := email.Render(it.Template, facts)
+		if err != nil {
+			t.Fatalf("render: %v", err)
+		}
+		for _, w := range []string{"Temp-Pass-Word-42", "Robin (robin@fabrikam.example)", "Fabrikam (fabrikam)", "21Vianet"} {
+			if !strings.Contains(m.Text, w) {
+				t.Errorf("text lacks %q:\n%s", w, m.Text)
+			}
+		}
+		if err := (&txn{}).outbox(&Store{table: "t"}, e, at); err == nil {
+			t.Fatal("a secret was queued without a sealing key")
+		}
+	})
 	if _, err := outboxEmail(admin.Email{ID: "out_2"}); err == nil {
 		t.Error("an email without a message encoded; want an error")
 	}

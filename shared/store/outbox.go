@@ -53,6 +53,7 @@ type OutboxItem struct {
 	Template      string            `dynamodbav:"template"`
 	To            []string          `dynamodbav:"to"`
 	Data          map[string]string `dynamodbav:"data"`
+	Sealed        map[string]string `dynamodbav:"sealed,omitempty"` // secret facts, encrypted (seal.go); removed when sent or failed
 	Status        string            `dynamodbav:"status"`
 	Attempts      int               `dynamodbav:"attempts"`
 	NextAttemptAt int64             `dynamodbav:"nextAttemptAt"` // epoch ms
@@ -78,6 +79,11 @@ func (t *txn) outbox(s *Store, e admin.Email, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	if secrets := secretFacts(e.Message); len(secrets) > 0 {
+		if oe.Sealed, err = s.sealFacts(e.ID, secrets); err != nil {
+			return err
+		}
+	}
 	t.outboxItem(s, oe, now)
 	return nil
 }
@@ -88,7 +94,7 @@ func (t *txn) outboxItem(s *Store, e OutboxEmail, now time.Time) {
 
 func newOutboxItem(e OutboxEmail, now time.Time) OutboxItem {
 	return OutboxItem{PK: outboxPK(e.ID), SK: skOutbox, GSI1PK: outboxGSIPK(OutboxPending), GSI1SK: outboxGSISK(now),
-		Type: TypeOutbox, ID: e.ID, OrgID: e.OrgID, Template: e.Template, To: e.To, Data: e.Data, Status: OutboxPending,
+		Type: TypeOutbox, ID: e.ID, OrgID: e.OrgID, Template: e.Template, To: e.To, Data: e.Data, Sealed: e.Sealed, Status: OutboxPending,
 		NextAttemptAt: now.UnixMilli(), CreatedAt: now.UTC()}
 }
 
@@ -186,10 +192,10 @@ func leaseToken() (string, error) {
 const outboxHeld = "#st = :sending AND leaseToken = :token"
 
 // MarkOutboxSent records a sent email: status sent, SES's message id, sentAt, a TTL; the GSI1
-// entry and the lease are removed. ErrLeaseLost if the claim no longer holds the item.
+// entry, the lease and any sealed facts are removed. ErrLeaseLost if the claim no longer holds the item.
 func (s *Store) MarkOutboxSent(ctx context.Context, it OutboxItem, messageID string, now time.Time) error {
 	_, err := s.outboxUpdate(ctx, "mark outbox sent", it.ID, &dynamodb.UpdateItemInput{
-		UpdateExpression:    aws.String("SET #st = :sent, messageId = :mid, sentAt = :at, expiresAt = :exp REMOVE GSI1PK, GSI1SK, leaseUntil, leaseToken"),
+		UpdateExpression:    aws.String("SET #st = :sent, messageId = :mid, sentAt = :at, expiresAt = :exp REMOVE GSI1PK, GSI1SK, leaseUntil, leaseToken, sealed"),
 		ConditionExpression: aws.String(outboxHeld),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":sent": outboxStr(OutboxSent), ":mid": outboxStr(messageID), ":at": outboxStr(now.UTC().Format(time.RFC3339Nano)),
@@ -214,11 +220,11 @@ func (s *Store) BackoffOutbox(ctx context.Context, it OutboxItem, next time.Time
 	return err
 }
 
-// MarkOutboxFailed records a permanent failure: status failed, the error, a TTL; the GSI1 entry
-// and the lease are removed.
+// MarkOutboxFailed records a permanent failure: status failed, the error, a TTL; the GSI1 entry,
+// the lease and any sealed facts are removed.
 func (s *Store) MarkOutboxFailed(ctx context.Context, it OutboxItem, lastError string, now time.Time) error {
 	_, err := s.outboxUpdate(ctx, "mark outbox failed", it.ID, &dynamodb.UpdateItemInput{
-		UpdateExpression:    aws.String("SET #st = :failed, lastError = :err, failedAt = :at, expiresAt = :exp REMOVE GSI1PK, GSI1SK, leaseUntil, leaseToken"),
+		UpdateExpression:    aws.String("SET #st = :failed, lastError = :err, failedAt = :at, expiresAt = :exp REMOVE GSI1PK, GSI1SK, leaseUntil, leaseToken, sealed"),
 		ConditionExpression: aws.String(outboxHeld),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":failed": outboxStr(OutboxFailed), ":err": outboxStr(capError(lastError)), ":at": outboxStr(now.UTC().Format(time.RFC3339Nano)),

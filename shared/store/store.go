@@ -35,6 +35,8 @@ type Store struct {
 	table string
 	// IdempotencyTTL is how long an Idempotency-Key is remembered.
 	IdempotencyTTL time.Duration
+	// Sealer seals the secret facts of emails (seal.go); nil: such emails cannot be written.
+	Sealer *Sealer
 }
 
 // The store serves every context of the domain through its narrow interface.
@@ -47,6 +49,7 @@ var (
 	_ admin.TenantStore         = (*Store)(nil)
 	_ admin.CustomerStore       = (*Store)(nil)
 	_ admin.ServiceRequestStore = (*Store)(nil)
+	_ admin.CustomerUserStore   = (*Store)(nil)
 )
 
 // New returns a Store over table.

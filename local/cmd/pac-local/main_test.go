@@ -83,8 +83,8 @@ func TestBench(t *testing.T) {
 			t.Errorf("bench output lacks %q:\n%s", want, text)
 		}
 	}
-	if len(rep.Functions) != 15 || len(rep.Trips) != 15 || len(rep.Bare) != 15 {
-		t.Errorf("bench measured %d functions and %d routes, want 15 and 15", len(rep.Functions), len(rep.Trips))
+	if len(rep.Functions) != 23 || len(rep.Trips) != 23 || len(rep.Bare) != 23 {
+		t.Errorf("bench measured %d functions and %d routes, want 23 and 23", len(rep.Functions), len(rep.Trips))
 	}
 	for route, m := range rep.Trips {
 		if m.Trips == 0 {

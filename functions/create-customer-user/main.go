@@ -1,0 +1,17 @@
+// Command create-customer-user is the Lambda function of POST /customers/{customerId}/users.
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/partner-admin-center/pac/shared/api"
+	"github.com/partner-admin-center/pac/shared/apigw"
+	"github.com/partner-admin-center/pac/shared/app"
+)
+
+func main() {
+	deps := app.MustDeps(context.Background())
+	lambda.Start(apigw.Lambda("create-customer-user", api.CreateCustomerUser(deps.Auth(), deps.CustomerUsers)))
+}
