@@ -15,6 +15,7 @@ import (
 //	LinkService      the partner's trial invitations, purchase offers, DA offers     (links.go)
 //	AcceptService    the customer-facing link pages: open and accept a link          (accept.go)
 //	TenantService    the customer admin's self-service                              (tenant.go)
+//	ServiceRequestService  service requests: partner side and support desk     (servicerequests.go)
 
 // Env is what every service needs besides its store: the clock and the id source. Services
 // embed it.
