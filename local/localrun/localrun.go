@@ -327,6 +327,9 @@ func Start(ctx context.Context, opts Options) (_ *Runtime, err error) {
 		if rt.Credentials.Customers, err = seed.Customers(ctx, rt.DynamoDB, rt.TableName, sec.LinkKey, creds); err != nil {
 			return nil, fmt.Errorf("seed customers: %w", err)
 		}
+		if err := seed.Service(ctx, rt.DynamoDB, rt.TableName, sec.LinkKey, creds); err != nil {
+			return nil, fmt.Errorf("seed service: %w", err)
+		}
 	}
 	rt.CredentialsFile = filepath.Join(opts.DataDir, "demo-credentials.json")
 	if err := writeJSON(rt.CredentialsFile, rt.Credentials); err != nil {
