@@ -24,8 +24,10 @@ type Customer struct {
 type SubscriptionStatus string
 
 const (
-	SubscriptionTrial  SubscriptionStatus = "trial"
-	SubscriptionActive SubscriptionStatus = "active"
+	SubscriptionTrial     SubscriptionStatus = "trial"
+	SubscriptionActive    SubscriptionStatus = "active"
+	SubscriptionSuspended SubscriptionStatus = "suspended" // by the partner; reactivated to active
+	SubscriptionCancelled SubscriptionStatus = "cancelled" // final (subscriptions.go)
 )
 
 // Subscription is a customer's subscription to a product. The partner through whose link it was

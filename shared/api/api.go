@@ -23,6 +23,8 @@ type Deps struct {
 	Customers *admin.CustomerService
 	Verifier  *auth.Verifier
 	Issuer    *auth.Issuer // only in functions that issue tokens
+
+	Subscriptions *admin.SubscriptionService // a partner's management of a customer's subscriptions
 }
 
 // Auth authenticates the callers of partner and customer routes: it verifies the access token
@@ -58,6 +60,10 @@ func tenants(h func(Auth, *admin.TenantService) apigw.Handler) Action {
 
 func customers(h func(Auth, *admin.CustomerService) apigw.Handler) Action {
 	return func(d *Deps) apigw.Handler { return h(d.Auth(), d.Customers) }
+}
+
+func subscriptions(h func(Auth, *admin.SubscriptionService) apigw.Handler) Action {
+	return func(d *Deps) apigw.Handler { return h(d.Auth(), d.Subscriptions) }
 }
 
 func authOnly(h func(Auth) apigw.Handler) Action {

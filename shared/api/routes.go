@@ -43,6 +43,8 @@ func Routes() []Route {
 		{"GET", "/tenant/partners", "list-tenant-partners", tenants(ListTenantPartners)},
 		{"DELETE", "/tenant/partners/{partnerId}/delegated-admin", "end-delegated-admin", tenants(EndDelegatedAdmin)},
 		{"GET", "/customers/{customerId}", "get-customer", customers(GetCustomer)},
+		{"GET", "/customers/{customerId}/subscriptions", "list-customer-subscriptions", subscriptions(ListCustomerSubscriptions)},
+		{"PATCH", "/customers/{customerId}/subscriptions/{subscriptionId}", "update-customer-subscription", subscriptions(UpdateCustomerSubscription)},
 	}
 	routes = append(routes, linkRoutes("/trial-invitations", "trial-invitation", admin.LinkTrial)...)
 	routes = append(routes, linkRoutes("/purchase-offers", "purchase-offer", admin.LinkOffer)...)
