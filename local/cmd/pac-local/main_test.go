@@ -78,13 +78,14 @@ func TestBench(t *testing.T) {
 		t.Fatalf("bench: %v\n%s", err, out.String())
 	}
 	text := out.String()
-	for _, want := range []string{"no I/O p50", "request p50", "init p50", "GET /company", "POST /users", "round trips", "hello (reference)", "PUT /operator/partners/{partnerId}/authorizations"} {
+	for _, want := range []string{"no I/O p50", "request p50", "init p50", "GET /company", "POST /users", "round trips", "hello (reference)", "PUT /operator/partners/{partnerId}/authorizations",
+		"PATCH /customers/{customerId}/subscriptions/{subscriptionId}"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("bench output lacks %q:\n%s", want, text)
 		}
 	}
-	if len(rep.Functions) != 15 || len(rep.Trips) != 15 || len(rep.Bare) != 15 {
-		t.Errorf("bench measured %d functions and %d routes, want 15 and 15", len(rep.Functions), len(rep.Trips))
+	if len(rep.Functions) != 16 || len(rep.Trips) != 16 || len(rep.Bare) != 16 {
+		t.Errorf("bench measured %d functions and %d routes, want 16 and 16", len(rep.Functions), len(rep.Trips))
 	}
 	for route, m := range rep.Trips {
 		if m.Trips == 0 {
