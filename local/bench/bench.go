@@ -42,7 +42,7 @@ type Options struct {
 }
 
 // warmRoutes are the routes whose warm latency is measured (files of other routes add theirs).
-var warmRoutes = []string{"GET /company", "GET /users", "POST /users"}
+var warmRoutes = []string{"GET /company", "GET /users", "POST /users", "PATCH /customers/{customerId}/subscriptions/{subscriptionId}"}
 
 // Targets from the issue.
 const (

@@ -2,17 +2,13 @@ package bench
 
 import (
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 )
 
 // The customer-user routes need a customer of the demo partner with an active full delegated
-// administration, and its admin's token: the bench signs one up through a trial invitation that
-// includes delegated administration (the demo seed holds none with users), once per run.
+// administration (the driver's managed customer) and its admin's token.
 
 const (
 	resetRoute       = "POST /customers/{customerId}/users/{userId}/password-reset"
@@ -32,62 +28,16 @@ func init() {
 	warmRoutes = append(warmRoutes, resetRoute)
 }
 
-// customer returns the bench customer's id, signing it up on first use.
+// customer returns the bench customer's id (the driver's managed customer, customers.go).
 func (d *driver) customer() (string, error) {
+	id, err := d.managedCustomer()
+	if err != nil {
+		return "", err
+	}
 	benchCustomer.Lock()
 	defer benchCustomer.Unlock()
-	if benchCustomer.id != "" {
-		return benchCustomer.id, nil
-	}
-	m, err := d.call("POST", "/trial-invitations", d.token, map[string]any{"productId": "m365-business-premium",
-		"delegatedAdmin": map[string]any{"scope": "full", "durationDays": 365}})
-	if err != nil {
-		return "", fmt.Errorf("bench: a trial invitation with delegated administration: %w", err)
-	}
-	u, err := url.Parse(m["url"].(string))
-	if err != nil {
-		return "", err
-	}
-	page := d.rt.APIURL + u.Path
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Get(page)
-	if err != nil {
-		return "", err
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	var csrf string
-	for _, c := range resp.Cookies() {
-		if c.Name == "pac_csrf" {
-			csrf = c.Value
-		}
-	}
-	email := "morgan@benchusers.example"
-	form := url.Values{"csrf": {csrf}, "mode": {"signup"}, "organization": {"Bench Users Ltd"}, "domainPrefix": {"benchusers"},
-		"country": {"DE"}, "adminName": {"Morgan Admin"}, "email": {email}, "password": {benchCustomerPwd}, "delegatedAdmin": {"accept"}}
-	req, _ := http.NewRequest("POST", page, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.AddCookie(&http.Cookie{Name: "pac_csrf", Value: csrf})
-	resp, err = client.Do(req)
-	if err != nil {
-		return "", err
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		return "", fmt.Errorf("bench: sign up the customer: status %d: %.300s", resp.StatusCode, body)
-	}
-	tok, err := d.call("POST", "/auth/sign-in", "", map[string]string{"email": email, "password": benchCustomerPwd})
-	if err != nil {
-		return "", err
-	}
-	me, err := d.call("GET", "/me", tok["accessToken"].(string), nil)
-	if err != nil {
-		return "", err
-	}
-	benchCustomer.id, benchCustomer.adminEmail = me["orgId"].(string), email
-	benchCustomer.token, benchCustomer.tokenAt = tok["accessToken"].(string), time.Now()
-	return benchCustomer.id, nil
+	benchCustomer.id, benchCustomer.adminEmail = id, d.managedAdmin
+	return id, nil
 }
 
 // customerAdmin returns a fresh token of the bench customer's admin.

@@ -22,6 +22,10 @@ type driver struct {
 	me    map[string]any
 	other string // a user of the demo partner other than the caller
 	seq   atomic.Int64
+
+	// managed is a customer under the demo partner's full delegated administration
+	// (managedCustomer), made on first use; managedAdmin its admin's email.
+	managed, managedAdmin string
 }
 
 func (d *driver) request(method, path, token string, body any, headers ...string) *http.Request {
@@ -106,7 +110,7 @@ type scenario struct {
 // token on user routes (401), an empty body on bodies' routes (422), a malformed id (404).
 func (sc scenario) bare(d *driver) *http.Request {
 	method, path, _ := strings.Cut(sc.route, " ")
-	path = strings.NewReplacer("{userId}", "usr_x", "{partnerId}", "ptn_x", "{customerId}", "cus_x").Replace(path)
+	path = strings.NewReplacer("{userId}", "usr_x", "{partnerId}", "ptn_x", "{customerId}", "cus_x", "{subscriptionId}", "sub_x").Replace(path)
 	switch {
 	case strings.HasPrefix(path, "/operator/") && method == "GET":
 		return d.request(method, path, d.rt.OperatorToken, nil) // malformed id → 404
@@ -197,6 +201,7 @@ var scenarios = []scenario{
 		}
 		return d.request("PUT", "/operator/partners/"+pid+"/authorizations", d.rt.OperatorToken, map[string]any{"authorizations": auths, "version": p["version"]}), nil
 	}},
+	{"PATCH /customers/{customerId}/subscriptions/{subscriptionId}", subscriptionChange},
 }
 
 func scenarioOf(route string) scenario {

@@ -67,7 +67,7 @@ func demoState(i int, now time.Time) (string, *admin.DelegatedAdmin) {
 // demoSubscriptions gives the i-th customer one to three subscriptions across the states.
 func demoSubscriptions(cloud admin.Cloud, cid, pid string, i int, now time.Time) []admin.Subscription {
 	products := admin.Catalog(cloud)
-	statuses := []admin.SubscriptionStatus{admin.SubscriptionActive, admin.SubscriptionTrial, "suspended", "cancelled"}
+	statuses := []admin.SubscriptionStatus{admin.SubscriptionActive, admin.SubscriptionTrial, admin.SubscriptionSuspended, admin.SubscriptionCancelled}
 	var out []admin.Subscription
 	for k := 0; k <= i%3; k++ {
 		prod := products[(i+k)%len(products)]

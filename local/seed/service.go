@@ -84,7 +84,10 @@ func Service(ctx context.Context, db store.API, table, linkKey string, creds Cre
 		}
 		closed := admin.RequestClosed
 		steps := []func() error{
-			func() error { _, err := req(0, "Plan the move of 40 mailboxes", admin.SeverityMinimal, "exchange-online", false); return err },
+			func() error {
+				_, err := req(0, "Plan the move of 40 mailboxes", admin.SeverityMinimal, "exchange-online", false)
+				return err
+			},
 			func() error {
 				_, err := req(1, "Users cannot sign in since this morning", admin.SeverityCritical, "identity", true)
 				return err

@@ -31,8 +31,10 @@ func (c Customer) AdminCount() int { return max(c.Admins, 1) }
 type SubscriptionStatus string
 
 const (
-	SubscriptionTrial  SubscriptionStatus = "trial"
-	SubscriptionActive SubscriptionStatus = "active"
+	SubscriptionTrial     SubscriptionStatus = "trial"
+	SubscriptionActive    SubscriptionStatus = "active"
+	SubscriptionSuspended SubscriptionStatus = "suspended" // by the partner; reactivated to active
+	SubscriptionCancelled SubscriptionStatus = "cancelled" // final (subscriptions.go)
 )
 
 // Subscription is a customer's subscription to a product. The partner through whose link it was

@@ -27,6 +27,7 @@ type Deps struct {
 	ServiceRequests *admin.ServiceRequestService
 	// CustomerUsers: the users of customer organizations (partner side and self-service).
 	CustomerUsers *admin.CustomerUserService
+	Subscriptions *admin.SubscriptionService // a partner's management of a customer's subscriptions
 }
 
 // Auth authenticates the callers of partner and customer routes: it verifies the access token
@@ -62,6 +63,10 @@ func tenants(h func(Auth, *admin.TenantService) apigw.Handler) Action {
 
 func customers(h func(Auth, *admin.CustomerService) apigw.Handler) Action {
 	return func(d *Deps) apigw.Handler { return h(d.Auth(), d.Customers) }
+}
+
+func subscriptions(h func(Auth, *admin.SubscriptionService) apigw.Handler) Action {
+	return func(d *Deps) apigw.Handler { return h(d.Auth(), d.Subscriptions) }
 }
 
 func authOnly(h func(Auth) apigw.Handler) Action {

@@ -53,6 +53,8 @@ func Routes() []Route {
 		{"GET", "/operator/service-requests/{requestId}", "get-support-request", supportDesk(GetSupportRequest)},
 		{"POST", "/operator/service-requests/{requestId}/notes", "add-support-note", supportDesk(AddSupportNote)},
 		{"PATCH", "/operator/service-requests/{requestId}", "update-support-request", supportDesk(UpdateSupportRequest)},
+		{"GET", "/customers/{customerId}/subscriptions", "list-customer-subscriptions", subscriptions(ListCustomerSubscriptions)},
+		{"PATCH", "/customers/{customerId}/subscriptions/{subscriptionId}", "update-customer-subscription", subscriptions(UpdateCustomerSubscription)},
 	}
 	routes = append(routes, customerUserRoutes()...)
 	routes = append(routes, linkRoutes("/trial-invitations", "trial-invitation", admin.LinkTrial)...)

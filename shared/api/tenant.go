@@ -55,13 +55,14 @@ type subscriptionBody struct {
 	PartnerOfRecord string                   `json:"partnerOfRecord"`
 	PORHistory      []porPeriodBody          `json:"porHistory"`
 	CreatedAt       time.Time                `json:"createdAt"`
+	Version         int                      `json:"version"`
 }
 
 func toSubscription(s admin.Subscription) subscriptionBody {
 	b := subscriptionBody{SubscriptionID: s.ID, ProductID: s.ProductID, ProductName: s.ProductName, Licenses: s.Licenses, Status: s.Status,
 		PartnerOfRecord: s.PartnerOfRecord, PORHistory: toList(s.PORHistory, func(p admin.PORPeriod) porPeriodBody {
 			return porPeriodBody{PartnerID: p.PartnerID, From: p.From}
-		}), CreatedAt: s.CreatedAt}
+		}), CreatedAt: s.CreatedAt, Version: s.Version}
 	if !s.TrialEndsAt.IsZero() {
 		b.TrialEndsAt = &s.TrialEndsAt
 	}

@@ -98,6 +98,7 @@ func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Tim
 			return nil, fmt.Errorf("app: LINK_KEY: %w", err)
 		}
 	}
+	d.Subscriptions = &admin.SubscriptionService{Customers: d.Customers, Store: st}
 	if cfg.SigningKey != "" {
 		// The key is checked against TOKEN_PUBLIC_KEY when the first token is signed (a mismatch
 		// is then an internal error, logged); deriving it at init would cost every cold start.

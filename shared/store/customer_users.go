@@ -2,12 +2,9 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/partner-admin-center/pac/shared/admin"
@@ -92,42 +89,6 @@ func (s *Store) ResetTarget(ctx context.Context, partnerID, customerID, userID s
 		return admin.Customer{}, admin.Relationship{}, admin.User{}, false, admin.PasswordResets{}, admin.NotFound("customer")
 	}
 	return c.domain(), r.domain(), u.domain(), found[2], rs.domain(), nil
-}
-
-// batchGet reads up to 100 items of one table in one strongly consistent BatchGetItem and decodes
-// each into the out of the same index; found reports which exist.
-func (s *Store) batchGet(ctx context.Context, op string, keys []map[string]types.AttributeValue, outs ...any) ([]bool, error) {
-	for _, k := range keys {
-		access(ctx, "BatchGetItem", k)
-	}
-	res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{ReturnConsumedCapacity: total,
-		RequestItems: map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}})
-	if err != nil {
-		return nil, fmt.Errorf("store: %s: %w", op, err)
-	}
-	record(ctx, "BatchGetItem", res.ConsumedCapacity...)
-	if len(res.UnprocessedKeys) > 0 {
-		return nil, admin.Errorf(admin.CodeConcurrentRequest, "the table is busy; retry")
-	}
-	str := func(m map[string]types.AttributeValue, a string) string {
-		v, _ := m[a].(*types.AttributeValueMemberS)
-		if v == nil {
-			return ""
-		}
-		return v.Value
-	}
-	found := make([]bool, len(keys))
-	for _, item := range res.Responses[s.table] {
-		for i, k := range keys {
-			if str(item, attrPK) == str(k, attrPK) && str(item, attrSK) == str(k, attrSK) {
-				if err := attributevalue.UnmarshalMap(item, outs[i]); err != nil {
-					return nil, fmt.Errorf("store: %s: decode: %w", op, err)
-				}
-				found[i] = true
-			}
-		}
-	}
-	return found, nil
 }
 
 // customerAdmins moves a customer's admin count by delta. The count of a customer signed up

@@ -52,6 +52,8 @@ var (
 	_ admin.CustomerUserStore   = (*Store)(nil)
 )
 
+var _ admin.SubscriptionStore = (*Store)(nil)
+
 // New returns a Store over table.
 func New(db API, table string) *Store {
 	return &Store{db: db, table: table, IdempotencyTTL: 24 * time.Hour}

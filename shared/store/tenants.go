@@ -42,6 +42,47 @@ func (s *Store) batchPair(ctx context.Context, op string, ka, kb map[string]type
 	return fa, fb, nil
 }
 
+// batchGet reads items of the table in one strongly consistent BatchGetItem (at most 100 keys)
+// and decodes each into the out at its key's position; found reports which exist.
+func (s *Store) batchGet(ctx context.Context, op string, keys []map[string]types.AttributeValue, outs ...any) ([]bool, error) {
+	at := map[[2]string]int{}
+	for i, k := range keys {
+		access(ctx, "BatchGetItem", k)
+		at[keyOf(k)] = i
+	}
+	res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{ReturnConsumedCapacity: total,
+		RequestItems: map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}})
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", op, err)
+	}
+	record(ctx, "BatchGetItem", res.ConsumedCapacity...)
+	if len(res.UnprocessedKeys) > 0 {
+		return nil, admin.Errorf(admin.CodeConcurrentRequest, "the table is busy; retry")
+	}
+	found := make([]bool, len(keys))
+	for _, item := range res.Responses[s.table] {
+		i, ok := at[keyOf(item)]
+		if !ok {
+			return nil, fmt.Errorf("store: %s: an item of a key not asked for", op)
+		}
+		if err := attributevalue.UnmarshalMap(item, outs[i]); err != nil {
+			return nil, fmt.Errorf("store: %s: decode: %w", op, err)
+		}
+		found[i] = true
+	}
+	return found, nil
+}
+
+// keyOf is the PK and SK of an item or key.
+func keyOf(item map[string]types.AttributeValue) [2]string {
+	pk, _ := item[attrPK].(*types.AttributeValueMemberS)
+	sk, _ := item[attrSK].(*types.AttributeValueMemberS)
+	if pk == nil || sk == nil {
+		return [2]string{}
+	}
+	return [2]string{pk.Value, sk.Value}
+}
+
 // CustomerUser reads a customer user and the customer in one round trip.
 func (s *Store) CustomerUser(ctx context.Context, customerID, userID string) (admin.User, admin.Customer, error) {
 	var u userItem

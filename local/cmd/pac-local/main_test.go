@@ -78,13 +78,14 @@ func TestBench(t *testing.T) {
 		t.Fatalf("bench: %v\n%s", err, out.String())
 	}
 	text := out.String()
-	for _, want := range []string{"no I/O p50", "request p50", "init p50", "GET /company", "POST /users", "round trips", "hello (reference)", "PUT /operator/partners/{partnerId}/authorizations"} {
+	for _, want := range []string{"no I/O p50", "request p50", "init p50", "GET /company", "POST /users", "round trips", "hello (reference)", "PUT /operator/partners/{partnerId}/authorizations",
+		"PATCH /customers/{customerId}/subscriptions/{subscriptionId}"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("bench output lacks %q:\n%s", want, text)
 		}
 	}
-	if len(rep.Functions) != 23 || len(rep.Trips) != 23 || len(rep.Bare) != 23 {
-		t.Errorf("bench measured %d functions and %d routes, want 23 and 23", len(rep.Functions), len(rep.Trips))
+	if len(rep.Functions) != 24 || len(rep.Trips) != 24 || len(rep.Bare) != 24 {
+		t.Errorf("bench measured %d functions and %d routes, want 24 and 24", len(rep.Functions), len(rep.Trips))
 	}
 	for route, m := range rep.Trips {
 		if m.Trips == 0 {
