@@ -18,6 +18,9 @@ type Customer struct {
 	Cloud        Cloud
 	Version      int
 	CreatedAt    time.Time
+	// SubscriptionCount is kept on the profile by every transaction that creates a subscription,
+	// for the customer list (read with the profile, never counted per request).
+	SubscriptionCount int
 }
 
 // SubscriptionStatus is the state of a customer subscription.

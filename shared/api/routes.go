@@ -43,6 +43,8 @@ func Routes() []Route {
 		{"GET", "/tenant/partners", "list-tenant-partners", tenants(ListTenantPartners)},
 		{"DELETE", "/tenant/partners/{partnerId}/delegated-admin", "end-delegated-admin", tenants(EndDelegatedAdmin)},
 		{"GET", "/customers/{customerId}", "get-customer", customers(GetCustomer)},
+		{"GET", "/customers", "list-customers", customers(ListCustomers)},
+		{"PATCH", "/tenant", "update-tenant", tenants(UpdateTenant)},
 	}
 	routes = append(routes, linkRoutes("/trial-invitations", "trial-invitation", admin.LinkTrial)...)
 	routes = append(routes, linkRoutes("/purchase-offers", "purchase-offer", admin.LinkOffer)...)
