@@ -219,6 +219,10 @@ func (st *Store) SearchCustomers(ctx context.Context, partnerID, folded string, 
 		}
 		r := res[c]
 		n := len(r.rels) + len(r.words)
+		if n == 0 && !r.more {
+			cur.Done[c] = true
+			continue
+		}
 		for i := range n {
 			var h hit
 			switch c {
