@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
-	"sync"
+	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/partner-admin-center/pac/shared/admin"
@@ -15,49 +18,52 @@ func renameTooLarge(what string) error {
 		what, admin.MaxTransactionActions)
 }
 
-// OrganizationLinks reads the customer's side of its relationships and its users' email addresses,
-// two Queries sent concurrently; more than one transaction could rewrite is CodeRenameTooLarge.
+// OrganizationLinks reads the customer's side of its relationships and its users' email addresses
+// in one Query of the range of its partition from PARTNER# to USER# (which also holds the profile
+// and the subscriptions: only a few attributes of each item are read); more than one transaction
+// could rewrite is CodeRenameTooLarge.
 func (st *Store) OrganizationLinks(ctx context.Context, customerID string) ([]admin.Relationship, []string, error) {
 	pk := customerPK(customerID)
-	var (
-		rels      []relationshipItem
-		users     []userItem
-		moreRels  bool
-		moreUsers bool
-		errs      [2]error
-		wg        sync.WaitGroup
-	)
-	wg.Go(func() {
-		in := indexQuery(st.table, "", attrPK, attrSK, pk, skPartner, admin.MaxTransactionActions)
-		in.ConsistentRead = aws.Bool(true)
-		rels, moreRels, errs[0] = queryIndex[relationshipItem](ctx, st, "read relationships of "+customerID, in, pk)
-	})
-	wg.Go(func() {
-		in := indexQuery(st.table, "", attrPK, attrSK, pk, skUser, admin.MaxTransactionActions)
-		in.ConsistentRead = aws.Bool(true)
-		users, moreUsers, errs[1] = queryIndex[userItem](ctx, st, "read users of "+customerID, in, pk)
-	})
-	wg.Wait()
-	for _, err := range errs {
+	in := &dynamodb.QueryInput{TableName: &st.table, ConsistentRead: aws.Bool(true), ReturnConsumedCapacity: total,
+		KeyConditionExpression:    aws.String("PK = :pk AND SK BETWEEN :lo AND :hi"),
+		ProjectionExpression:      aws.String("SK, customerId, customerName, customerDomain, partnerId, version, email"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pk), ":lo": str(skPartner), ":hi": str(skUser + "\uffff")}}
+	access(ctx, "Query", key(pk, ""))
+	var rels []admin.Relationship
+	var emails []string
+	for {
+		res, err := st.db.Query(ctx, in)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("store: read relationships and users of %s: %w", customerID, err)
 		}
+		record(ctx, "Query", ccs(res.ConsumedCapacity)...)
+		for _, item := range res.Items {
+			sk := item[attrSK].(*types.AttributeValueMemberS).Value
+			switch {
+			case strings.HasPrefix(sk, skPartner):
+				var r relationshipItem
+				if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+					return nil, nil, fmt.Errorf("store: decode relationship of %s: %w", customerID, err)
+				}
+				rels = append(rels, r.domain())
+			case strings.HasPrefix(sk, skUser):
+				var u userItem
+				if err := attributevalue.UnmarshalMap(item, &u); err != nil {
+					return nil, nil, fmt.Errorf("store: decode user of %s: %w", customerID, err)
+				}
+				emails = append(emails, u.Email)
+			}
+		}
+		switch {
+		case len(rels) > admin.MaxTransactionActions:
+			return nil, nil, renameTooLarge("partners")
+		case len(emails) > admin.MaxTransactionActions:
+			return nil, nil, renameTooLarge("users")
+		case res.LastEvaluatedKey == nil:
+			return rels, emails, nil
+		}
+		in.ExclusiveStartKey = res.LastEvaluatedKey
 	}
-	switch {
-	case moreRels:
-		return nil, nil, renameTooLarge("partners")
-	case moreUsers:
-		return nil, nil, renameTooLarge("users")
-	}
-	out := make([]admin.Relationship, len(rels))
-	for i, r := range rels {
-		out[i] = r.domain()
-	}
-	emails := make([]string, len(users))
-	for i, u := range users {
-		emails[i] = u.Email
-	}
-	return out, emails, nil
 }
 
 // UpdateTenant writes an organization change in one transaction: the profile (version-guarded),
