@@ -72,7 +72,7 @@ func TestBench(t *testing.T) {
 	var out bytes.Buffer
 	// The functions for this machine come from the build the e2e and browser suites share
 	// (local/testenv/builds); the bench still builds them for arm64 itself, for their sizes.
-	rep, err := benchpkg.Run(context.Background(), benchpkg.Options{RepoRoot: testenv.RepoRoot(t), ColdRuns: 1, WarmRuns: 5, Out: &out,
+	rep, err := benchpkg.Run(context.Background(), benchpkg.Options{RepoRoot: testenv.RepoRoot(t), ColdRuns: 1, WarmRuns: 5, Out: &out, DirectorySizes: []int{20, 60},
 		DynamoDBEndpoint: testenv.DynamoDBEndpoint(t), SESEndpoint: testenv.SESEndpoint(t), Bootstraps: builds.All(t)})
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, out.String())
@@ -83,8 +83,11 @@ func TestBench(t *testing.T) {
 			t.Errorf("bench output lacks %q:\n%s", want, text)
 		}
 	}
-	if len(rep.Functions) != 15 || len(rep.Trips) != 15 || len(rep.Bare) != 15 {
-		t.Errorf("bench measured %d functions and %d routes, want 15 and 15", len(rep.Functions), len(rep.Trips))
+	if len(rep.Functions) != 16 || len(rep.Trips) != 16 || len(rep.Bare) != 16 {
+		t.Errorf("bench measured %d functions and %d routes, want 16 and 16", len(rep.Functions), len(rep.Trips))
+	}
+	if d := rep.Directory; d == nil || len(d.Seeding) != 2 || len(d.Trips) != 5 || !strings.Contains(text, "Customer directory") {
+		t.Errorf("bench lacks the directory figures: %+v", d)
 	}
 	for route, m := range rep.Trips {
 		if m.Trips == 0 {
