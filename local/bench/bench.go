@@ -39,6 +39,9 @@ type Options struct {
 	// Bootstraps gives prebuilt functions for this machine by logical ID, as
 	// localrun.Options.Bootstraps (tests share one build; default: the runtime builds them).
 	Bootstraps map[string]string
+	// DirectorySizes are the customer counts of the directory figures (default
+	// DefaultDirectorySizes; the bench's test uses small ones).
+	DirectorySizes []int
 }
 
 // warmRoutes are the routes whose warm latency is measured (files of other routes add theirs).
@@ -64,6 +67,7 @@ type Report struct {
 	Trips     map[string]Measurement     // route → last EMF measurement
 	Accept    AcceptFigures
 	Outbox    OutboxDelay // outbox item written → email in the SES emulator (outbox.go)
+	Directory *DirectoryFigures
 	Functions []string
 	Failures  []string
 }
@@ -200,6 +204,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			}
 		}
 	}
+	if len(o.DirectorySizes) == 0 {
+		o.DirectorySizes = DefaultDirectorySizes
+	}
+	if rep.Directory, err = measureDirectory(ctx, d, o.DirectorySizes, o.WarmRuns, o.Out); err != nil {
+		return nil, err
+	}
 	fmt.Fprintln(o.Out, "bench: accept flow…")
 	if rep.Accept, err = measureAccept(d, o.WarmRuns/2); err != nil {
 		return nil, fmt.Errorf("bench: accept flow: %w", err)
@@ -208,6 +218,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if rep.Outbox, err = MeasureOutboxDelay(ctx, rt, 10); err != nil {
 		return nil, err
 	}
+	rep.Directory.print(o.Out, rep)
 	rep.print(o.Out)
 	rep.Accept.print(o.Out)
 	fmt.Fprintf(o.Out, "\nOutbox → SES emulator delay: %s\n", rep.Outbox)

@@ -180,6 +180,7 @@ var scenarios = []scenario{
 		return d.request("DELETE", "/users/"+id, d.token, nil), nil
 	}},
 	{"GET /activity", static("GET", "/activity?limit=50")},
+	{"GET /customers", static("GET", "/customers?q=contoso")},
 	{"POST /operator/partners", func(d *driver) (*http.Request, error) {
 		n := d.seq.Add(1)
 		return d.request("POST", "/operator/partners", d.rt.OperatorToken, map[string]any{"name": fmt.Sprintf("Bench Partner %d", n), "cloud": "global",

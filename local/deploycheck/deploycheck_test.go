@@ -333,12 +333,15 @@ func TestPoliciesLeastPrivilege(t *testing.T) {
 				if strings.Contains(a, "*") {
 					t.Errorf("%s: wildcard action %q", where, a)
 				}
-				if strings.EqualFold(a, "dynamodb:Scan") {
+				// The one exception: the customer directory's backfill, a maintenance function
+				// without a trigger, enumerates relationships with a Scan (template.yaml says why).
+				scanAllowed := id == "BackfillDirectoryFunction" && a == "dynamodb:Scan" && len(s.Actions) == 1
+				if strings.EqualFold(a, "dynamodb:Scan") && !scanAllowed {
 					t.Errorf("%s: grants dynamodb:Scan (request paths never scan)", where)
 				}
 				if strings.HasPrefix(strings.ToLower(a), "dynamodb:") {
 					dynamo = true
-					if !slices.Contains(dynamoItemActions, a) {
+					if !slices.Contains(dynamoItemActions, a) && !scanAllowed {
 						t.Errorf("%s: DynamoDB action %q is not an item-level request-path action", where, a)
 					}
 				}

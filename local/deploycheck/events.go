@@ -34,10 +34,14 @@ type ArchEventFunction struct {
 	Dir, LogicalID, Trigger string
 }
 
-var archEventRow = regexp.MustCompile(`^\|\s*([a-z0-9-]+)\s*\|\s*([A-Za-z0-9]+Function)\s*\|\s*((?:DynamoDB stream|Schedule)[^|]*?)\s*\|`)
+var archEventRow = regexp.MustCompile(`^\|\s*([a-z0-9-]+)\s*\|\s*([A-Za-z0-9]+Function)\s*\|\s*((?:DynamoDB stream|Schedule|Invoked by hand)[^|]*?)\s*\|`)
+
+// ManualTrigger starts the trigger of a maintenance function that has no event: it is invoked by
+// hand (the customer directory's backfill).
+const ManualTrigger = "Invoked by hand"
 
 // ArchitectureEventFunctions parses the rows of the stream and schedule functions table (rows
-// whose trigger starts with "DynamoDB stream" or "Schedule").
+// whose trigger starts with "DynamoDB stream", "Schedule" or ManualTrigger).
 func ArchitectureEventFunctions(path string) ([]ArchEventFunction, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {

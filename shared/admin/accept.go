@@ -22,6 +22,9 @@ type Customer struct {
 	// last admin". Customers signed up before it was kept have none recorded (0): they have
 	// exactly their one admin from sign-up (AdminCount).
 	Admins int
+	// SubscriptionCount is kept on the profile by every transaction that creates a subscription,
+	// for the customer list (read with the profile, never counted per request).
+	SubscriptionCount int
 }
 
 // AdminCount is the number of the customer's admins (an unrecorded count is the sign-up's one).

@@ -76,6 +76,7 @@ type CustomerStore interface {
 	// partner in one round trip. CodeNotFound when the customer is not this partner's customer
 	// (unknown, another partner's, another cloud's: the same answer).
 	CustomerOfPartner(ctx context.Context, partnerID, customerID string) (Customer, Relationship, error)
+	CustomerDirectory // the list, the search and the customer's summary (directory.go)
 }
 
 // CustomerService is the context of serving customers: the partner's customer list and search,

@@ -13,6 +13,7 @@ type fakeCustomerStore struct {
 	customers map[string]Customer
 	rels      map[string]Relationship // key: customerID + "/" + partnerID
 	reads     int
+	searched  []string // folded queries (directory_test.go)
 }
 
 var _ CustomerStore = (*fakeCustomerStore)(nil)

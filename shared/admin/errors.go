@@ -42,6 +42,7 @@ const (
 	CodeCancellationWindowClosed Code = "cancellation_window_closed" // a subscription is cancelled only within 7 days of purchase
 	CodeInvalidTransition        Code = "invalid_transition"         // the resource's state does not allow this change
 	CodePasswordResetThrottled   Code = "password_reset_throttled"   // too many password resets of one user; wait
+	CodeRenameTooLarge           Code = "rename_too_large"           // a rename would exceed one transaction (too many partners or users)
 	CodeInternal                 Code = "internal"                   // infrastructure fault; logged with an id
 )
 

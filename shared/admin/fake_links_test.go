@@ -159,6 +159,7 @@ type fakeTenantStore struct {
 	prev   int
 	acts   []Activity
 	email  Email
+	update TenantUpdate // directory_test.go
 }
 
 var _ TenantStore = (*fakeTenantStore)(nil)

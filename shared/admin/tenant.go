@@ -15,6 +15,7 @@ type TenantStore interface {
 	// EndDelegatedAdmin writes the ended grant on both sides (guarded by prevVersion:
 	// CodeVersionConflict), the activity entries and the email, in one transaction.
 	EndDelegatedAdmin(ctx context.Context, r Relationship, prevVersion int, acts []Activity, email Email) error
+	RenameStore // the organization's name and country (rename.go)
 }
 
 // TenantService is the customer admin's self-service context: its subscriptions, its partners

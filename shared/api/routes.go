@@ -55,6 +55,8 @@ func Routes() []Route {
 		{"PATCH", "/operator/service-requests/{requestId}", "update-support-request", supportDesk(UpdateSupportRequest)},
 		{"GET", "/customers/{customerId}/subscriptions", "list-customer-subscriptions", subscriptions(ListCustomerSubscriptions)},
 		{"PATCH", "/customers/{customerId}/subscriptions/{subscriptionId}", "update-customer-subscription", subscriptions(UpdateCustomerSubscription)},
+		{"GET", "/customers", "list-customers", customers(ListCustomers)},
+		{"PATCH", "/tenant", "update-tenant", tenants(UpdateTenant)},
 	}
 	routes = append(routes, customerUserRoutes()...)
 	routes = append(routes, linkRoutes("/trial-invitations", "trial-invitation", admin.LinkTrial)...)

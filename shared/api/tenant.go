@@ -33,16 +33,22 @@ func GetTenant(a Auth) apigw.Handler {
 		if err := noQuery(r); err != nil {
 			return response{}, err
 		}
-		c := s.Customer
-		return apigw.JSON(http.StatusOK, struct {
-			CustomerID   string      `json:"customerId"`
-			Name         string      `json:"name"`
-			DomainPrefix string      `json:"domainPrefix"`
-			Country      string      `json:"country"`
-			Cloud        admin.Cloud `json:"cloud"`
-			CreatedAt    time.Time   `json:"createdAt"`
-		}{c.ID, c.Name, c.DomainPrefix, c.Country, c.Cloud, c.CreatedAt})
+		return apigw.JSON(http.StatusOK, tenantBody(s.Customer))
 	})
+}
+
+type tenantResponse struct {
+	CustomerID   string      `json:"customerId"`
+	Name         string      `json:"name"`
+	DomainPrefix string      `json:"domainPrefix"`
+	Country      string      `json:"country"`
+	Cloud        admin.Cloud `json:"cloud"`
+	CreatedAt    time.Time   `json:"createdAt"`
+	Version      int         `json:"version"` // for PATCH /tenant
+}
+
+func tenantBody(c admin.Customer) tenantResponse {
+	return tenantResponse{c.ID, c.Name, c.DomainPrefix, c.Country, c.Cloud, c.CreatedAt, c.Version}
 }
 
 type subscriptionBody struct {
@@ -115,5 +121,30 @@ func EndDelegatedAdmin(a Auth, svc *admin.TenantService) apigw.Handler {
 			return response{}, err
 		}
 		return apigw.NoContent()
+	})
+}
+
+// tenantPatch is the body of PATCH /tenant: absent fields stay as they are.
+type tenantPatch struct {
+	Name    *string `json:"name"`
+	Country *string `json:"country"`
+	Version int     `json:"version"`
+}
+
+// UpdateTenant: PATCH /tenant (rename the organization, change its country).
+func UpdateTenant(a Auth, svc *admin.TenantService) apigw.Handler {
+	return customer(a, func(ctx context.Context, r *apigw.Request, s admin.CustomerSession) (response, error) {
+		if err := noQuery(r); err != nil {
+			return response{}, err
+		}
+		var in tenantPatch
+		if err := r.Decode(&in); err != nil {
+			return response{}, err
+		}
+		c, err := svc.UpdateTenant(ctx, s, admin.TenantPatch{Name: in.Name, Country: in.Country, Version: in.Version})
+		if err != nil {
+			return response{}, err
+		}
+		return apigw.JSON(http.StatusOK, tenantBody(c))
 	})
 }

@@ -42,6 +42,7 @@ var statusOf = map[admin.Code]int{
 	admin.CodeCancellationWindowClosed: http.StatusUnprocessableEntity,
 	admin.CodeInvalidTransition:        http.StatusConflict,
 	admin.CodePasswordResetThrottled:   http.StatusTooManyRequests,
+	admin.CodeRenameTooLarge:           http.StatusUnprocessableEntity,
 	admin.CodeInternal:                 http.StatusInternalServerError,
 }
 

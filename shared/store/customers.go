@@ -111,12 +111,26 @@ func (s *Store) Accept(ctx context.Context, w admin.AcceptWrite) error {
 		t.put(s.table, toDomainItem(*c), "attribute_not_exists(PK)", nil, nil, func(map[string]types.AttributeValue) error {
 			return admin.FieldErr("domainPrefix", "taken", "is taken; choose another")
 		})
-		t.put(s.table, toCustomerItem(*c), "attribute_not_exists(PK)", nil, nil, nil)
+		profile := toCustomerItem(*c)
+		profile.SubscriptionCount = len(w.Subscriptions)
+		t.put(s.table, profile, "attribute_not_exists(PK)", nil, nil, nil)
 		t.put(s.table, toUserItem(w.Admin), "attribute_not_exists(PK)", nil, nil, nil)
 		t.put(s.table, toLoginItem(w.AdminLogin), "attribute_not_exists(PK)", nil, nil, emailTaken)
 	}
 	for _, sub := range w.Subscriptions {
 		t.put(s.table, toSubscriptionItem(sub), "attribute_not_exists(PK)", nil, nil, nil)
+	}
+	if w.NewCustomer == nil {
+		// A returning customer: its profile's subscription count grows with the new ones, and the
+		// name it is listed under must still be current (loginOrgNameCheck).
+		if n := len(w.Subscriptions); n > 0 {
+			t.add(types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: key(customerPK(w.Relationship.CustomerID), skProf),
+				UpdateExpression: aws.String("ADD subscriptionCount :n"), ConditionExpression: aws.String("attribute_exists(PK)"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":n": num(n)}}}, notFound("customer"))
+		}
+		t.add(loginOrgNameCheck(s.table, w.Admin.Email, w.Relationship.CustomerName), func(map[string]types.AttributeValue) error {
+			return admin.Errorf(admin.CodeConcurrentRequest, "the organization changed meanwhile; retry")
+		})
 	}
 	cs, ps := relationshipItems(w.Relationship)
 	if w.NewRelationship {
@@ -125,6 +139,10 @@ func (s *Store) Accept(ctx context.Context, w admin.AcceptWrite) error {
 		}
 		t.put(s.table, cs, "attribute_not_exists(PK)", nil, nil, concurrent)
 		t.put(s.table, ps, "attribute_not_exists(PK)", nil, nil, concurrent)
+		r := w.Relationship
+		for _, wi := range wordItems(r.PartnerID, r.CustomerID, r.CustomerName, r.CustomerDomain) {
+			t.put(s.table, wi, "", nil, nil, nil) // the customer in the partner's search
+		}
 		t.add(types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: key(partnerPK(l.PartnerID), skProf),
 			UpdateExpression: aws.String("ADD customerCount :one"), ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1)}}}, nil)
 	} else {

@@ -76,7 +76,7 @@ type goldenDomain struct {
 	subActive, subTrial              admin.Subscription
 	rel, relNoDA, relEnded           admin.Relationship
 	onboarded, companyUpdated, plain admin.Activity
-	accepted, ended                  admin.Activity
+	accepted, ended, renamed         admin.Activity
 	use, useNoAnswer                 admin.LinkUse
 	email                            admin.Email
 	outbox                           OutboxEmail // email as stored
@@ -154,6 +154,9 @@ func newGoldenDomain() goldenDomain {
 	d.ended = admin.Activity{ID: gAct + "6", OrgID: gCustomer, At: t6, Actor: custActor, Action: "delegated_admin.ended",
 		Target: admin.Target{Type: "partner", ID: gPartner}, CustomerID: gCustomer,
 		Before: map[string]any{"scope": "full", "endsAt": d.rel.DelegatedAdmin.EndsAt.Format(time.RFC3339)}}
+	d.renamed = admin.Activity{ID: gAct + "7", OrgID: gCustomer, At: t6, Actor: custActor, Action: "organization.updated",
+		Target: admin.Target{Type: "customer", ID: gCustomer}, CustomerID: gCustomer,
+		Before: map[string]any{"name": "Litware Inc"}, After: map[string]any{"name": "Litware Süd GmbH"}}
 	d.use = admin.LinkUse{LinkID: gOffer, CustomerID: gCustomer, CustomerName: "Litware Inc", At: t5, DelegatedAdmin: "accepted"}
 	d.useNoAnswer = admin.LinkUse{LinkID: gTrial, CustomerID: gCustomer, CustomerName: "Litware Inc", At: t6}
 	d.email = admin.Email{ID: "out_01jtgd00000000000000000001", OrgID: gPartner, To: []string{"hello@adatum.example"},
@@ -233,7 +236,7 @@ func goldenPuts(t *testing.T) map[string]map[string]types.AttributeValue {
 		Subscriptions: []admin.Subscription{d.subActive, d.subTrial}, Relationship: d.rel, NewRelationship: true,
 		Activities: []admin.Activity{d.accepted}, Emails: []admin.Email{d.email}}),
 		"link-use", "domain-prefix", "customer", "user-customer", "login-customer", "subscription", "subscription-trial",
-		"relationship-customer-side", "relationship-partner-side", "activity-accepted", "outbox-pending")
+		"relationship-customer-side", "relationship-partner-side", "customer-word", "activity-accepted", "outbox-pending")
 	write(s.Accept(ctx, admin.AcceptWrite{Link: d.trial, Use: d.useNoAnswer, Now: d.useNoAnswer.At, Relationship: d.relNoDA, PrevVersion: 1,
 		Activities: []admin.Activity{d.plain}}),
 		"link-use-no-answer", "relationship-no-delegated-admin", "", "")
@@ -258,6 +261,11 @@ func goldenPuts(t *testing.T) map[string]map[string]types.AttributeValue {
 		}
 		sealed.Value[f] = &types.AttributeValueMemberS{Value: "v1.<nonce and ciphertext>"}
 	}
+	renamed := d.customer
+	renamed.Name, renamed.Version = "Litware Süd GmbH", d.customer.Version+1
+	write(s.UpdateTenant(ctx, admin.TenantUpdate{Before: d.customer, After: renamed, PrevVersion: d.customer.Version, Renamed: true,
+		Relationships: []admin.Relationship{d.rel}, LoginEmails: []string{d.custLogin.Email}, Activity: d.renamed}),
+		"activity-organization-updated", "customer-word-renamed", "")
 	return out
 }
 
@@ -305,6 +313,8 @@ var storedGoldens = []string{"stored-code-guesses", "stored-customer-admin-added
 // ResolveCode and Accept.)
 func TestGoldenItemsReadBack(t *testing.T) {
 	d := newGoldenDomain()
+	counted := d.customer
+	counted.SubscriptionCount = 2 // Accept stores the count of the subscriptions it creates
 	readAct := func(a admin.Activity, before, after map[string]any) admin.Activity {
 		a.OrgID, a.Before, a.After = "", before, after // OrgID is the partition, not an attribute
 		return a
@@ -329,7 +339,7 @@ func TestGoldenItemsReadBack(t *testing.T) {
 		{"link-delegated-admin", readItem[admin.Link, linkItem], d.daLink},
 		{"link-use", readItem[admin.LinkUse, useItem], d.use},
 		{"link-use-no-answer", readItem[admin.LinkUse, useItem], d.useNoAnswer},
-		{"customer", readItem[admin.Customer, customerItem], d.customer},
+		{"customer", readItem[admin.Customer, customerItem], counted},
 		{"subscription", readItem[admin.Subscription, subscriptionItem], d.subActive},
 		{"subscription-trial", readItem[admin.Subscription, subscriptionItem], d.subTrial},
 		{"relationship-customer-side", readItem[admin.Relationship, relationshipItem], d.rel},

@@ -290,16 +290,19 @@ type customerItem struct {
 	// Admins counts the customer's admins (customerAdmins moves it); absent on customers signed
 	// up before it was kept, which have exactly one.
 	Admins int `dynamodbav:"admins,omitempty"`
+	// SubscriptionCount is raised in the transaction of every subscription creation; profiles
+	// stored before it existed get it from the backfill (absent reads as 0).
+	SubscriptionCount int `dynamodbav:"subscriptionCount"`
 }
 
 func toCustomerItem(c admin.Customer) customerItem {
 	return customerItem{PK: customerPK(c.ID), SK: skProf, Type: typeCustomer, ID: c.ID, Name: c.Name, DomainPrefix: c.DomainPrefix,
-		Country: c.Country, Cloud: string(c.Cloud), Version: c.Version, CreatedAt: c.CreatedAt, Admins: c.Admins}
+		Country: c.Country, Cloud: string(c.Cloud), Version: c.Version, CreatedAt: c.CreatedAt, Admins: c.Admins, SubscriptionCount: c.SubscriptionCount}
 }
 
 func (it customerItem) domain() admin.Customer {
 	return admin.Customer{ID: it.ID, Name: it.Name, DomainPrefix: it.DomainPrefix, Country: it.Country, Cloud: admin.Cloud(it.Cloud),
-		Version: it.Version, CreatedAt: it.CreatedAt, Admins: it.Admins}
+		Version: it.Version, CreatedAt: it.CreatedAt, Admins: it.Admins, SubscriptionCount: it.SubscriptionCount}
 }
 
 // domainItem reserves a customer's domain prefix in its cloud (its condition makes it unique).
@@ -349,6 +352,10 @@ func (it subscriptionItem) domain() admin.Subscription {
 type relationshipItem struct {
 	PK             string              `dynamodbav:"PK"`
 	SK             string              `dynamodbav:"SK"`
+	GSI1PK         string              `dynamodbav:"GSI1PK,omitempty"` // partner's side: the customer list and the name class
+	GSI1SK         string              `dynamodbav:"GSI1SK,omitempty"`
+	GSI2PK         string              `dynamodbav:"GSI2PK,omitempty"` // partner's side: the domain class
+	GSI2SK         string              `dynamodbav:"GSI2SK,omitempty"`
 	Type           string              `dynamodbav:"Type"`
 	CustomerID     string              `dynamodbav:"customerId"`
 	CustomerName   string              `dynamodbav:"customerName"`
@@ -366,7 +373,40 @@ func relationshipItems(r admin.Relationship) (customerSide, partnerSide relation
 	customerSide, partnerSide = base, base
 	customerSide.PK, customerSide.SK = customerPK(r.CustomerID), partnerSK(r.PartnerID)
 	partnerSide.PK, partnerSide.SK = partnerPK(r.PartnerID), customerSK(r.CustomerID)
+	partnerSide.GSI1PK, partnerSide.GSI1SK, partnerSide.GSI2PK, partnerSide.GSI2SK = directoryKeys(r)
 	return customerSide, partnerSide
+}
+
+// directoryKeys are the GSI keys of the partner's side of a relationship: its place in the
+// partner's customer list (by folded name) and in the search's domain class.
+func directoryKeys(r admin.Relationship) (gsi1pk, gsi1sk, gsi2pk, gsi2sk string) {
+	return customersGSI(r.PartnerID), customersGSISK(admin.FoldName(r.CustomerName), r.CustomerID),
+		domainsGSI(r.PartnerID), domainsGSISK(r.CustomerDomain, r.CustomerID)
+}
+
+// wordItem lists a customer in a partner's search by one word of its name after the first: its
+// key is the folded name from that word on. It carries the folded name and the domain, so a
+// search tells from the item alone whether the customer ranks better another way.
+type wordItem struct {
+	PK         string `dynamodbav:"PK"`
+	SK         string `dynamodbav:"SK"`
+	Type       string `dynamodbav:"Type"`
+	CustomerID string `dynamodbav:"customerId"`
+	Position   int    `dynamodbav:"position"`   // 1..MaxIndexedWords-1
+	Folded     string `dynamodbav:"foldedName"` // admin.FoldName of the name
+	Domain     string `dynamodbav:"domain"`
+}
+
+// wordItems are the word items of a customer in a partner's search.
+func wordItems(partnerID, customerID, name, domain string) []wordItem {
+	folded := admin.FoldName(name)
+	suffixes := admin.WordSuffixes(folded)
+	var out []wordItem
+	for i := 1; i < len(suffixes); i++ {
+		out = append(out, wordItem{PK: wordsPK(partnerID), SK: wordSK(suffixes[i], customerID), Type: typeCustomerWord,
+			CustomerID: customerID, Position: i, Folded: folded, Domain: domain})
+	}
+	return out
 }
 
 func (it relationshipItem) domain() admin.Relationship {

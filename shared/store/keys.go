@@ -29,6 +29,11 @@ import (
 //	customer log    CUSTOMER#<cid>             ACT#<activityId>
 //	subscription    CUSTOMER#<cid>             SUB#<sid>
 //	relationship    CUSTOMER#<cid>             PARTNER#<pid>     and    PARTNER#<pid>  CUSTOMER#<cid>
+//	                  the partner's side is also on GSI1: CUSTOMERS#<pid> / <nameKey>#<cid> (the
+//	                  customer list by folded name; the search's name class) and on GSI2:
+//	                  CUSTDOMAINS#<pid> / <domainPrefix>#<cid> (the search's domain class)
+//	customer word   CUSTWORDS#<pid>            <suffixKey>#<cid>       (the search's word class: the
+//	                  folded name from its 2nd..MaxIndexedWords-th word on, one item per word)
 //	domain prefix   DOMAIN#<cloud>#<prefix>    DOMAIN                  (uniqueness per cloud)
 //	code guesses    RATE#<sha256(source)>      CODES#<window>          (TTL)
 //	links           see links.go
@@ -160,6 +165,26 @@ func customerSK(customerID string) string { return "CUSTOMER#" + customerID } //
 func linkUseSK(kind admin.LinkKind, linkID, useID string) string {
 	return linkPrefix(kind, linkID) + "USE#" + useID
 }
+
+// The customer directory (directory.go). A nameKey is admin.FoldName with its spaces as '.', and
+// '#' ends it before the customer id: '#' < '.' < every letter and digit, so an exact name sorts
+// before the longer names it starts ("bau#…" < "bau.gmbh#…" < "bauer#…"), the order of the ranks.
+const (
+	typeCustomerWord = "CustomerWord"
+	gsiCustomers     = "CUSTOMERS#"
+	gsiDomains       = "CUSTDOMAINS#"
+	pkWords          = "CUSTWORDS#"
+)
+
+// nameKey is the key form of a folded name or query.
+func nameKey(folded string) string { return strings.ReplaceAll(folded, " ", ".") }
+
+func customersGSI(pid string) string           { return gsiCustomers + pid }
+func customersGSISK(folded, cid string) string { return nameKey(folded) + "#" + cid }
+func domainsGSI(pid string) string             { return gsiDomains + pid }
+func domainsGSISK(domain, cid string) string   { return domain + "#" + cid }
+func wordsPK(pid string) string                { return pkWords + pid }
+func wordSK(suffixFolded, cid string) string   { return nameKey(suffixFolded) + "#" + cid }
 
 const skDomain = "DOMAIN"
 

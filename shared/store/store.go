@@ -1,6 +1,7 @@
 // Package store is the DynamoDB adapter of the domain: it implements admin.Store over one table
 // (single-table design). Keys are built in keys.go only, item shapes live in items.go, and every
-// change that touches several items is one TransactWriteItems. Requests never Scan.
+// change that touches several items is one TransactWriteItems. Requests never Scan (only the
+// one-off directory backfill does, backfill.go).
 package store
 
 import (
@@ -27,6 +28,10 @@ type API interface {
 	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+	// BatchWriteItem and Scan serve maintenance only (bulk loading and the directory's backfill,
+	// backfill.go): request paths never use them.
+	BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
+	Scan(context.Context, *dynamodb.ScanInput, ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
 }
 
 // Store implements the store interfaces of every domain service (admin.IdentityStore, …).

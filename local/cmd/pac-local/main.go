@@ -5,6 +5,7 @@
 //	pac-local env -- CMD ARGS...                CMD with DynamoDB Local and the SES emulator (make test)
 //	pac-local bench                             the benchmark table (make bench)
 //	pac-local keygen                            a token key pair for sam deploy
+//	pac-local backfill [-data .local]           add the customer directory's missing index items
 package main
 
 import (
@@ -33,6 +34,7 @@ const usage = `usage:
   pac-local env -- CMD [ARGS...]                       run CMD with DynamoDB Local and the SES emulator (make test)
   pac-local bench [-cold 15] [-warm 200]               print the benchmark table (make bench)
   pac-local keygen                                     a token key pair for sam deploy
+  pac-local backfill [-data .local] [-endpoint URL]    add the customer directory's missing index items (idempotent)
 `
 
 func main() {
@@ -50,6 +52,8 @@ func main() {
 		code = bench(os.Args[2:])
 	case "keygen":
 		code = keygen()
+	case "backfill":
+		code = backfill(os.Args[2:])
 	case "-h", "-help", "--help", "help":
 		fmt.Print(usage)
 	default:
