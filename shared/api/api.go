@@ -356,15 +356,8 @@ func DeleteUser(a Auth, svc *admin.CompanyService) apigw.Handler {
 // ListActivity: GET /activity?from&to&limit&cursor.
 func ListActivity(a Auth, svc *admin.CompanyService) apigw.Handler {
 	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
-		page, err := pageRequest(r, "from", "to")
+		q, err := activityQuery(r)
 		if err != nil {
-			return response{}, err
-		}
-		q := admin.ActivityQuery{PageRequest: page}
-		if q.From, err = r.QueryTime("from"); err != nil {
-			return response{}, err
-		}
-		if q.To, err = r.QueryTime("to"); err != nil {
 			return response{}, err
 		}
 		acts, err := svc.ListActivity(ctx, s, q)
@@ -373,6 +366,20 @@ func ListActivity(a Auth, svc *admin.CompanyService) apigw.Handler {
 		}
 		return apigw.JSON(http.StatusOK, toPage(acts, toActivity))
 	})
+}
+
+// activityQuery reads the query of an activity log: limit, cursor and the time range [from, to).
+func activityQuery(r *apigw.Request) (admin.ActivityQuery, error) {
+	page, err := pageRequest(r, "from", "to")
+	if err != nil {
+		return admin.ActivityQuery{}, err
+	}
+	q := admin.ActivityQuery{PageRequest: page}
+	if q.From, err = r.QueryTime("from"); err != nil {
+		return admin.ActivityQuery{}, err
+	}
+	q.To, err = r.QueryTime("to")
+	return q, err
 }
 
 // OnboardPartner: POST /operator/partners (IAM; Idempotency-Key honoured).

@@ -187,15 +187,8 @@ func DeleteTenantUser(a Auth, svc *admin.CustomerUserService) apigw.Handler {
 // ListTenantActivity: GET /tenant/activity?from&to&limit&cursor.
 func ListTenantActivity(a Auth, svc *admin.CustomerUserService) apigw.Handler {
 	return customer(a, func(ctx context.Context, r *apigw.Request, s admin.CustomerSession) (response, error) {
-		page, err := pageRequest(r, "from", "to")
+		q, err := activityQuery(r)
 		if err != nil {
-			return response{}, err
-		}
-		q := admin.ActivityQuery{PageRequest: page}
-		if q.From, err = r.QueryTime("from"); err != nil {
-			return response{}, err
-		}
-		if q.To, err = r.QueryTime("to"); err != nil {
 			return response{}, err
 		}
 		acts, err := svc.TenantActivity(ctx, s, q)
