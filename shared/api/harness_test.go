@@ -32,6 +32,11 @@ import (
 // TestMain runs the tests, then checks least privilege over everything they made the functions
 // do (privilege_test.go). A run of a subset (-run) skips that check: it needs every path.
 func TestMain(m *testing.M) {
+	// This package is the heaviest user of DynamoDB Local: it gets emulators of its own (testenv
+	// starts them for this binary) rather than the ones `make test` shares between packages,
+	// whose accumulated tables and concurrent load made it several times slower.
+	os.Unsetenv(testenv.EnvDynamoDB)
+	os.Unsetenv(testenv.EnvSES)
 	apigw.MetricsOut = observed
 	code := m.Run()
 	if code == 0 && !isPartialRun() {
