@@ -98,12 +98,11 @@ func cloudTag(c admin.Cloud) string {
 	return "gl"
 }
 
-// domainPrefix makes a customer's domain prefix from its name: ASCII letters and digits, unique
-// by its number.
+// domainPrefix makes a customer's domain prefix from its name (folded as search folds it, then
+// ASCII letters and digits only), unique by its number.
 func domainPrefix(name string, i int) string {
-	fold := strings.NewReplacer("ä", "a", "ö", "o", "ü", "u", "ß", "ss", "é", "e", "ø", "o", "'", "")
 	var b strings.Builder
-	for _, r := range fold.Replace(strings.ToLower(name)) {
+	for _, r := range admin.FoldName(name) {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
 			b.WriteRune(r)
 		}

@@ -150,12 +150,6 @@ func (s *CustomerService) enterVia(ctx context.Context, sess Session, customerID
 	if err != nil {
 		return CustomerScope{}, err
 	}
-	return s.admit(sess, c, rel, r)
-}
-
-// admit is Enter after the read: the customer and the partner's relationship with it as read
-// (by Enter, or together with what a route reads inside the customer in the same round trip).
-func (s *CustomerService) admit(sess Session, c Customer, rel Relationship, r CustomerRight) (CustomerScope, error) {
 	if c.Cloud != sess.Partner.Cloud { // never stored so; checked anyway: nothing crosses clouds
 		return CustomerScope{}, NotFound("customer")
 	}

@@ -101,9 +101,6 @@ func (s *SubscriptionService) UpdateCustomerSubscription(ctx context.Context, se
 	if err := ch.validate(); err != nil {
 		return Subscription{}, err
 	}
-	if !ValidID("cus", customerID) {
-		return Subscription{}, NotFound("customer")
-	}
 	for attempt := 0; ; attempt++ {
 		sub, err := s.updateSubscription(ctx, sess, customerID, subscriptionID, ch)
 		if ErrorCode(err) != CodeConcurrentRequest || attempt == 2 {
@@ -117,24 +114,21 @@ func (s *SubscriptionService) UpdateCustomerSubscription(ctx context.Context, se
 
 // updateSubscription is one read, decision and write of UpdateCustomerSubscription.
 func (s *SubscriptionService) updateSubscription(ctx context.Context, sess Session, customerID, subscriptionID string, ch SubscriptionChange) (Subscription, error) {
-	var (
-		c   Customer
-		rel Relationship
-		sub *Subscription
-		err error
-	)
-	if ValidID("sub", subscriptionID) {
-		c, rel, sub, err = s.Store.CustomerSubscription(ctx, sess.Partner.ID, customerID, subscriptionID)
-	} else {
-		c, rel, err = s.Customers.Store.CustomerOfPartner(ctx, sess.Partner.ID, customerID)
-	}
+	// The customer, the relationship and the subscription: one round trip.
+	var sub *Subscription
+	scope, err := s.Customers.enterVia(ctx, sess, customerID, RightManageSubscriptions,
+		func(ctx context.Context, partnerID, customerID string) (Customer, Relationship, error) {
+			if !ValidID("sub", subscriptionID) {
+				return s.Customers.Store.CustomerOfPartner(ctx, partnerID, customerID)
+			}
+			c, rel, found, err := s.Store.CustomerSubscription(ctx, partnerID, customerID, subscriptionID)
+			sub = found
+			return c, rel, err
+		})
 	if err != nil {
 		return Subscription{}, err
 	}
-	scope, err := s.Customers.admit(sess, c, rel, RightManageSubscriptions)
-	if err != nil {
-		return Subscription{}, err
-	}
+	c := scope.Customer
 	if sub == nil {
 		return Subscription{}, NotFound("subscription")
 	}

@@ -14,20 +14,18 @@ import (
 // Deps are the services of the domain and the token keys; shared/app builds them once per Lambda
 // instance. Each handler takes only the service of its context (and Auth).
 type Deps struct {
-	Identity  *admin.IdentityService
-	Company   *admin.CompanyService
-	Partners  *admin.PartnerService
-	Links     *admin.LinkService
-	Accepts   *admin.AcceptService
-	Tenants   *admin.TenantService
-	Customers *admin.CustomerService
-	Verifier  *auth.Verifier
-	Issuer    *auth.Issuer // only in functions that issue tokens
-
-	ServiceRequests *admin.ServiceRequestService
-	// CustomerUsers: the users of customer organizations (partner side and self-service).
-	CustomerUsers *admin.CustomerUserService
-	Subscriptions *admin.SubscriptionService // a partner's management of a customer's subscriptions
+	Identity        *admin.IdentityService
+	Company         *admin.CompanyService
+	Partners        *admin.PartnerService
+	Links           *admin.LinkService
+	Accepts         *admin.AcceptService
+	Tenants         *admin.TenantService
+	Customers       *admin.CustomerService       // the customer list and search, the gate inside a customer
+	Subscriptions   *admin.SubscriptionService   // a partner's management of a customer's subscriptions
+	CustomerUsers   *admin.CustomerUserService   // customer users: partner side and self-service
+	ServiceRequests *admin.ServiceRequestService // the partner's and the support desk's side
+	Verifier        *auth.Verifier
+	Issuer          *auth.Issuer // only in functions that issue tokens
 }
 
 // Auth authenticates the callers of partner and customer routes: it verifies the access token

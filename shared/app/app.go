@@ -75,30 +75,28 @@ func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Tim
 			return nil, fmt.Errorf("app: LINK_KEY: %w", err)
 		}
 		codes = lc
-	}
-	// One service per context, each over the store through its narrow interface. Building them
-	// costs a few allocations; a function uses one or two.
-	identity := &admin.IdentityService{Env: env, Store: st, Passwords: hasher}
-	d := &api.Deps{
-		Identity:  identity,
-		Company:   &admin.CompanyService{Env: env, Store: st, Passwords: hasher},
-		Partners:  &admin.PartnerService{Env: env, Store: st, Passwords: hasher},
-		Links:     &admin.LinkService{Env: env, Store: st, Codes: codes, BaseURL: cfg.PublicURL},
-		Accepts:   &admin.AcceptService{Env: env, Store: st, Codes: codes, Passwords: hasher, Credentials: identity},
-		Tenants:   &admin.TenantService{Env: env, Store: st},
-		Customers: &admin.CustomerService{Env: env, Store: st},
-		Verifier:  &auth.Verifier{Key: pub, Issuer: cfg.Issuer, Now: now},
-
-		ServiceRequests: &admin.ServiceRequestService{Env: env, Store: st, SupportDesk: cfg.SupportDesk},
-	}
-	d.CustomerUsers = &admin.CustomerUserService{Env: env, Customers: d.Customers, Store: st, Passwords: hasher}
-	if cfg.LinkKey != "" {
 		// Secret facts of emails (a temporary password) are sealed with a key derived from it.
 		if st.Sealer, err = store.NewSealer(cfg.LinkKey); err != nil {
 			return nil, fmt.Errorf("app: LINK_KEY: %w", err)
 		}
 	}
-	d.Subscriptions = &admin.SubscriptionService{Customers: d.Customers, Store: st}
+	// One service per context, each over the store through its narrow interface. Building them
+	// costs a few allocations; a function uses one or two.
+	identity := &admin.IdentityService{Env: env, Store: st, Passwords: hasher}
+	customers := &admin.CustomerService{Env: env, Store: st}
+	d := &api.Deps{
+		Identity:        identity,
+		Company:         &admin.CompanyService{Env: env, Store: st, Passwords: hasher},
+		Partners:        &admin.PartnerService{Env: env, Store: st, Passwords: hasher},
+		Links:           &admin.LinkService{Env: env, Store: st, Codes: codes, BaseURL: cfg.PublicURL},
+		Accepts:         &admin.AcceptService{Env: env, Store: st, Codes: codes, Passwords: hasher, Credentials: identity},
+		Tenants:         &admin.TenantService{Env: env, Store: st},
+		Customers:       customers,
+		Subscriptions:   &admin.SubscriptionService{Customers: customers, Store: st},
+		CustomerUsers:   &admin.CustomerUserService{Env: env, Customers: customers, Store: st, Passwords: hasher},
+		ServiceRequests: &admin.ServiceRequestService{Env: env, Store: st, SupportDesk: cfg.SupportDesk},
+		Verifier:        &auth.Verifier{Key: pub, Issuer: cfg.Issuer, Now: now},
+	}
 	if cfg.SigningKey != "" {
 		// The key is checked against TOKEN_PUBLIC_KEY when the first token is signed (a mismatch
 		// is then an internal error, logged); deriving it at init would cost every cold start.

@@ -20,15 +20,7 @@ func (s *Store) Activity(ctx context.Context, orgID string, q admin.ActivityQuer
 	if !q.To.IsZero() {
 		hi = activitySK("act_" + ulidBound(q.To.Add(-time.Millisecond), "zzzzzzzzzzzzzzzz"))
 	}
-	items, next, err := queryPage[activityItem](ctx, s, "list activity", orgPK(orgID), skAct, lo, hi, q.PageRequest, false)
-	if err != nil {
-		return admin.Page[admin.Activity]{}, err
-	}
-	out := admin.Page[admin.Activity]{Items: make([]admin.Activity, len(items)), NextCursor: next}
-	for i, it := range items {
-		out.Items[i] = it.domain()
-	}
-	return out, nil
+	return listPage[activityItem, admin.Activity](ctx, s, "list activity", orgPK(orgID), skAct, lo, hi, q.PageRequest, false)
 }
 
 // ulidBound returns the lower-case ULID of t's millisecond with the given randomness part.

@@ -46,28 +46,12 @@ func (it resetsItem) domain() admin.PasswordResets {
 
 // CustomerUsers lists a customer's users in id order.
 func (s *Store) CustomerUsers(ctx context.Context, customerID string, page admin.PageRequest) (admin.Page[admin.User], error) {
-	items, next, err := queryPage[userItem](ctx, s, "list customer users", customerPK(customerID), skUser, "", "", page, true)
-	if err != nil {
-		return admin.Page[admin.User]{}, err
-	}
-	out := admin.Page[admin.User]{Items: make([]admin.User, len(items)), NextCursor: next}
-	for i, it := range items {
-		out.Items[i] = it.domain()
-	}
-	return out, nil
+	return listPage[userItem, admin.User](ctx, s, "list customer users", customerPK(customerID), skUser, "", "", page, true)
 }
 
 // CustomerUserOf reads one user of a customer.
 func (s *Store) CustomerUserOf(ctx context.Context, customerID, userID string) (admin.User, error) {
-	var it userItem
-	ok, err := s.get(ctx, "get customer user "+userID, customerPK(customerID), userSK(userID), &it)
-	if err != nil {
-		return admin.User{}, err
-	}
-	if !ok {
-		return admin.User{}, admin.NotFound("user")
-	}
-	return it.domain(), nil
+	return s.userOf(ctx, customerPK(customerID), userID)
 }
 
 // ResetTarget reads the customer's profile, its side of the relationship with the partner, the

@@ -42,6 +42,22 @@ func clamp(limit int) int32 {
 
 // queryPage reads one page of items of partition pk whose sort keys start with prefix (and lie in
 // [lo, hi] when given), following DynamoDB pages until the page is full or the listing ends.
+// stored is an item struct that converts to its domain type.
+type stored[D any] interface{ domain() D }
+
+// listPage is queryPage with the items converted to the domain's page.
+func listPage[I stored[D], D any](ctx context.Context, s *Store, op, pk, prefix, lo, hi string, page admin.PageRequest, forward bool) (admin.Page[D], error) {
+	items, next, err := queryPage[I](ctx, s, op, pk, prefix, lo, hi, page, forward)
+	if err != nil {
+		return admin.Page[D]{}, err
+	}
+	out := admin.Page[D]{Items: make([]D, len(items)), NextCursor: next}
+	for i, it := range items {
+		out.Items[i] = it.domain()
+	}
+	return out, nil
+}
+
 func queryPage[T any](ctx context.Context, s *Store, op, pk, prefix, lo, hi string, page admin.PageRequest, forward bool) ([]T, string, error) {
 	limit := clamp(page.Limit)
 	cond := "PK = :pk AND begins_with(SK, :prefix)"

@@ -99,28 +99,12 @@ func (s *Store) CustomerUser(ctx context.Context, customerID, userID string) (ad
 
 // Subscriptions lists a customer's subscriptions.
 func (s *Store) Subscriptions(ctx context.Context, customerID string, page admin.PageRequest) (admin.Page[admin.Subscription], error) {
-	items, next, err := queryPage[subscriptionItem](ctx, s, "list subscriptions", customerPK(customerID), skSub, "", "", page, true)
-	if err != nil {
-		return admin.Page[admin.Subscription]{}, err
-	}
-	out := admin.Page[admin.Subscription]{Items: make([]admin.Subscription, len(items)), NextCursor: next}
-	for i, it := range items {
-		out.Items[i] = it.domain()
-	}
-	return out, nil
+	return listPage[subscriptionItem, admin.Subscription](ctx, s, "list subscriptions", customerPK(customerID), skSub, "", "", page, true)
 }
 
 // Relationships lists a customer's partners.
 func (s *Store) Relationships(ctx context.Context, customerID string, page admin.PageRequest) (admin.Page[admin.Relationship], error) {
-	items, next, err := queryPage[relationshipItem](ctx, s, "list relationships", customerPK(customerID), skPartner, "", "", page, true)
-	if err != nil {
-		return admin.Page[admin.Relationship]{}, err
-	}
-	out := admin.Page[admin.Relationship]{Items: make([]admin.Relationship, len(items)), NextCursor: next}
-	for i, it := range items {
-		out.Items[i] = it.domain()
-	}
-	return out, nil
+	return listPage[relationshipItem, admin.Relationship](ctx, s, "list relationships", customerPK(customerID), skPartner, "", "", page, true)
 }
 
 // RelationshipWithPartner reads the customer's side of a relationship and the partner.

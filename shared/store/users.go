@@ -12,8 +12,13 @@ import (
 
 // User reads one of a partner's users.
 func (s *Store) User(ctx context.Context, partnerID, userID string) (admin.User, error) {
+	return s.userOf(ctx, partnerPK(partnerID), userID)
+}
+
+// userOf reads a user of the organization whose partition is pk.
+func (s *Store) userOf(ctx context.Context, pk, userID string) (admin.User, error) {
 	var it userItem
-	ok, err := s.get(ctx, "get user "+userID, partnerPK(partnerID), userSK(userID), &it)
+	ok, err := s.get(ctx, "get user "+userID, pk, userSK(userID), &it)
 	if err != nil {
 		return admin.User{}, err
 	}
@@ -25,15 +30,7 @@ func (s *Store) User(ctx context.Context, partnerID, userID string) (admin.User,
 
 // Users lists a partner's users in id order.
 func (s *Store) Users(ctx context.Context, partnerID string, page admin.PageRequest) (admin.Page[admin.User], error) {
-	items, next, err := queryPage[userItem](ctx, s, "list users", partnerPK(partnerID), skUser, "", "", page, true)
-	if err != nil {
-		return admin.Page[admin.User]{}, err
-	}
-	out := admin.Page[admin.User]{Items: make([]admin.User, len(items)), NextCursor: next}
-	for i, it := range items {
-		out.Items[i] = it.domain()
-	}
-	return out, nil
+	return listPage[userItem, admin.User](ctx, s, "list users", partnerPK(partnerID), skUser, "", "", page, true)
 }
 
 // partnerCounters is the update of the partner item that moves with a user change: the user
