@@ -33,11 +33,6 @@ import (
 // filteredWindow is how many list entries a filtered page reads (one Query) per row it returns.
 const filteredWindow = 4
 
-func invalidCursor() error {
-	return &admin.Error{Code: admin.CodeInvalidCursor, Message: "the cursor is not one of this listing",
-		Fields: []admin.FieldError{{Field: "cursor", Code: "invalid_cursor", Detail: "is not a cursor of this listing"}}}
-}
-
 // customerOfKey returns the customer id at the end of a directory sort key (<key>#<cid>) when the
 // key starts with prefix.
 func customerOfKey(sk, prefix string) (string, bool) {

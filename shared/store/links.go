@@ -86,8 +86,7 @@ func (s *Store) Links(ctx context.Context, partnerID string, kind admin.LinkKind
 		gsk := string(b)
 		id, ok := linkIDOfGSISK(gsk)
 		if err != nil || !ok || !admin.ValidID("lnk", id) {
-			return admin.Page[admin.Link]{}, &admin.Error{Code: admin.CodeInvalidCursor, Message: "the cursor is not one of this listing",
-				Fields: []admin.FieldError{{Field: "cursor", Code: "invalid_cursor", Detail: "is not a cursor of this listing"}}}
+			return admin.Page[admin.Link]{}, invalidCursor()
 		}
 		in.ExclusiveStartKey = map[string]types.AttributeValue{
 			attrGSI1PK: &types.AttributeValueMemberS{Value: gpk}, attrGSI1SK: &types.AttributeValueMemberS{Value: gsk},
@@ -104,10 +103,7 @@ func (s *Store) Links(ctx context.Context, partnerID string, kind admin.LinkKind
 	if err := attributevalue.UnmarshalListOfMaps(res.Items, &items); err != nil {
 		return admin.Page[admin.Link]{}, fmt.Errorf("store: decode links: %w", err)
 	}
-	out := admin.Page[admin.Link]{Items: make([]admin.Link, len(items))}
-	for i, it := range items {
-		out.Items[i] = it.domain()
-	}
+	out := admin.Page[admin.Link]{Items: domains[linkItem](items)}
 	if res.LastEvaluatedKey != nil && len(items) > 0 {
 		out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(items[len(items)-1].GSI1SK))
 	}

@@ -20,12 +20,18 @@ import (
 // the caller's own listing.
 func encodeCursor(sk string) string { return base64.RawURLEncoding.EncodeToString([]byte(sk)) }
 
+// invalidCursor is the one answer to a cursor that is not of the listing it is sent to (tampered,
+// foreign, or of another query).
+func invalidCursor() error {
+	return &admin.Error{Code: admin.CodeInvalidCursor, Message: "the cursor is not one of this listing",
+		Fields: []admin.FieldError{{Field: "cursor", Code: "invalid_cursor", Detail: "is not a cursor of this listing"}}}
+}
+
 func decodeCursor(c, prefix, lo, hi string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	sk := string(b)
 	if err != nil || !strings.HasPrefix(sk, prefix) || (lo != "" && sk < lo) || (hi != "" && sk > hi) || len(sk) > 512 {
-		return "", &admin.Error{Code: admin.CodeInvalidCursor, Message: "the cursor is not one of this listing",
-			Fields: []admin.FieldError{{Field: "cursor", Code: "invalid_cursor", Detail: "is not a cursor of this listing"}}}
+		return "", invalidCursor()
 	}
 	return sk, nil
 }
@@ -51,11 +57,16 @@ func listPage[I stored[D], D any](ctx context.Context, s *Store, op, pk, prefix,
 	if err != nil {
 		return admin.Page[D]{}, err
 	}
-	out := admin.Page[D]{Items: make([]D, len(items)), NextCursor: next}
+	return admin.Page[D]{Items: domains[I](items), NextCursor: next}, nil
+}
+
+// domains converts stored items to their domain values.
+func domains[I stored[D], D any](items []I) []D {
+	out := make([]D, len(items))
 	for i, it := range items {
-		out.Items[i] = it.domain()
+		out[i] = it.domain()
 	}
-	return out, nil
+	return out
 }
 
 func queryPage[T any](ctx context.Context, s *Store, op, pk, prefix, lo, hi string, page admin.PageRequest, forward bool) ([]T, string, error) {

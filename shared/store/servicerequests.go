@@ -192,7 +192,7 @@ func (s *Store) CustomerServiceRequests(ctx context.Context, customerID, partner
 	if page.Cursor != "" {
 		sk, err := decodeCursor(page.Cursor, prefix, "", "")
 		if err != nil || !admin.ValidID("srq", strings.TrimPrefix(sk, prefix)) {
-			return admin.Page[admin.ServiceRequest]{}, cursorErr()
+			return admin.Page[admin.ServiceRequest]{}, invalidCursor()
 		}
 		in.ExclusiveStartKey = key(pk, sk)
 	}
@@ -221,21 +221,8 @@ func (s *Store) CustomerServiceRequests(ctx context.Context, customerID, partner
 		items = items[:limit]
 		out.NextCursor = encodeCursor(items[limit-1].SK)
 	}
-	out.Items = toRequests(items)
+	out.Items = domains[requestItem](items)
 	return out, nil
-}
-
-func toRequests(items []requestItem) []admin.ServiceRequest {
-	out := make([]admin.ServiceRequest, len(items))
-	for i, it := range items {
-		out[i] = it.domain()
-	}
-	return out
-}
-
-func cursorErr() *admin.Error {
-	return &admin.Error{Code: admin.CodeInvalidCursor, Message: "the cursor is not one of this listing",
-		Fields: []admin.FieldError{{Field: "cursor", Code: "invalid_cursor", Detail: "is not a cursor of this listing"}}}
 }
 
 // PartnerServiceRequests lists a partner's requests in the statuses, newest activity first
@@ -272,7 +259,7 @@ func (s *Store) queuePage(ctx context.Context, index, pkAttr, skAttr string, pks
 		b, err := base64.RawURLEncoding.DecodeString(page.Cursor)
 		ms, id, ok := strings.Cut(string(b), "#")
 		if err != nil || !ok || len(ms) != 15 || strings.Trim(ms, "0123456789") != "" || !admin.ValidID("srq", id) {
-			return admin.Page[admin.ServiceRequest]{}, cursorErr()
+			return admin.Page[admin.ServiceRequest]{}, invalidCursor()
 		}
 		below = string(b)
 	}
@@ -296,7 +283,7 @@ func (s *Store) queuePage(ctx context.Context, index, pkAttr, skAttr string, pks
 		all = all[:limit]
 		out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(all[limit-1].GSI1SK))
 	}
-	out.Items = toRequests(all)
+	out.Items = domains[requestItem](all)
 	return out, nil
 }
 
