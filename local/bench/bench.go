@@ -74,14 +74,16 @@ type Report struct {
 
 // Measurement is what one invocation's EMF line says.
 type Measurement struct {
-	Function string         `json:"Function"`
-	Route    string         `json:"route"`
-	Status   int            `json:"status"`
-	Trips    int            `json:"DynamoDBRoundTrips"`
-	Read     float64        `json:"DynamoDBReadUnits"`
-	Write    float64        `json:"DynamoDBWriteUnits"`
-	Duration float64        `json:"Duration"`
-	Ops      map[string]int `json:"dynamodbOps"`
+	Function string `json:"Function"`
+	Route    string `json:"route"`
+	Status   int    `json:"status"`
+	Trips    int    `json:"DynamoDBRoundTrips"`
+	// Sequential is the round trips of latency: concurrent calls count once.
+	Sequential int            `json:"DynamoDBSequentialRoundTrips"`
+	Read       float64        `json:"DynamoDBReadUnits"`
+	Write      float64        `json:"DynamoDBWriteUnits"`
+	Duration   float64        `json:"Duration"`
+	Ops        map[string]int `json:"dynamodbOps"`
 }
 
 // Run measures and prints the tables; missed targets are listed in the report (Failures), not
@@ -430,9 +432,11 @@ func (r *Report) print(w io.Writer) {
 	}
 	tw.Flush()
 
-	fmt.Fprintln(w, "\nDynamoDB per request (warm; from each invocation's EMF line; capacity as DynamoDB Local reports it)")
+	fmt.Fprintln(w, "\nDynamoDB per request (warm; from each invocation's EMF line; capacity as DynamoDB Local reports it). round trips =\n"+
+		"round trips of latency, the budget's measure (calls sent while another is in flight count once: the customer routes read\n"+
+		"alongside the caller's authentication); requests = every call")
 	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "route\tround trips\tread units\twrite units\tbudget\ttarget")
+	fmt.Fprintln(tw, "route\tround trips\trequests\tread units\twrite units\tbudget\ttarget")
 	routes := make([]string, 0, len(r.Trips))
 	for k := range r.Trips {
 		routes = append(routes, k)
@@ -445,10 +449,10 @@ func (r *Report) print(w io.Writer) {
 			budget = MaxReadTrips
 		}
 		mark := "ok"
-		if m.Trips > budget {
-			mark = fail("%s: %d round trips > %d", route, m.Trips, budget)
+		if m.Sequential > budget {
+			mark = fail("%s: %d round trips > %d", route, m.Sequential, budget)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.1f\t≤ %d\t%s\n", route, m.Trips, m.Read, m.Write, budget, mark)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%.1f\t≤ %d\t%s\n", route, m.Sequential, m.Trips, m.Read, m.Write, budget, mark)
 	}
 	tw.Flush()
 	if len(r.Failures) == 0 {

@@ -177,26 +177,23 @@ func (s *CustomerUserService) create(ctx context.Context, w CustomerUserWrite, t
 }
 
 // Users lists a customer's users for a partner user. Errors: those of Enter, CodeInvalidCursor.
-func (s *CustomerUserService) Users(ctx context.Context, sess Session, customerID string, page PageRequest) (Page[User], error) {
-	scope, err := s.Customers.Enter(ctx, sess, customerID, RightReadCustomer)
-	if err != nil {
-		return Page[User]{}, err
-	}
-	return s.Store.CustomerUsers(ctx, scope.Customer.ID, page)
+func (s *CustomerUserService) Users(ctx context.Context, c Caller, customerID string, page PageRequest) (Page[User], error) {
+	var users Page[User]
+	_, err := s.Customers.enterReading(ctx, c, customerID, RightReadCustomer, func(ctx context.Context) (err error) {
+		users, err = s.Store.CustomerUsers(ctx, customerID, page)
+		return err
+	})
+	return users, err
 }
 
 // CreateUser adds a user to a customer on behalf of the partner (full access), with a temporary
 // password shown once that must be changed at the first sign-in. Errors: those of Enter,
 // CodeValidation, CodeEmailTaken, CodeIdempotencyKeyReused, CodeConcurrentRequest.
-func (s *CustomerUserService) CreateUser(ctx context.Context, sess Session, customerID string, in NewCustomerUser, idem *Idempotency) (User, string, bool, error) {
-	if err := requireCustomers(sess, RightManageCustomerUsers); err != nil {
-		return User{}, "", false, err
-	}
-	in, err := in.validate()
-	if err != nil {
-		return User{}, "", false, err
-	}
-	scope, err := s.Customers.Enter(ctx, sess, customerID, RightManageCustomerUsers)
+func (s *CustomerUserService) CreateUser(ctx context.Context, c Caller, customerID string, in NewCustomerUser, idem *Idempotency) (User, string, bool, error) {
+	scope, err := s.Customers.enterVia(ctx, c, customerID, RightManageCustomerUsers, s.Customers.Store.CustomerOfPartner, func() (err error) {
+		in, err = in.validate()
+		return err
+	})
 	if err != nil {
 		return User{}, "", false, err
 	}
@@ -214,32 +211,31 @@ func (s *CustomerUserService) CreateUser(ctx context.Context, sess Session, cust
 // every session of the user ends at once. Limited access resets users who are not admins only.
 // Errors: those of Enter, CodeValidation (sendTo), CodeNotFound, CodeForbiddenForAdmins,
 // CodePasswordResetThrottled, CodeVersionConflict, CodeConcurrentRequest.
-func (s *CustomerUserService) ResetPassword(ctx context.Context, sess Session, customerID, userID, sendTo string) (User, string, error) {
-	if err := requireCustomers(sess, RightResetUserPassword); err != nil {
-		return User{}, "", err
-	}
-	if sendTo != "" {
+func (s *CustomerUserService) ResetPassword(ctx context.Context, c Caller, customerID, userID, sendTo string) (User, string, error) {
+	checkSendTo := func() error {
+		if sendTo == "" {
+			return nil
+		}
 		var p Problems
 		sendTo = NormalizeEmail(&p, "sendTo", sendTo)
-		if err := p.Err(); err != nil {
-			return User{}, "", err
-		}
+		return p.Err()
 	}
-	// The customer, the relationship, the user and its reset history: one round trip.
+	// The customer, the relationship, the user and its reset history: one round trip, alongside
+	// the caller's authentication.
 	var (
 		before User
 		found  bool
 		resets PasswordResets
 	)
-	scope, err := s.Customers.enterVia(ctx, sess, customerID, RightResetUserPassword,
+	scope, err := s.Customers.enterVia(ctx, c, customerID, RightResetUserPassword,
 		func(ctx context.Context, partnerID, customerID string) (Customer, Relationship, error) {
 			if !ValidID("usr", userID) {
 				return s.Customers.Store.CustomerOfPartner(ctx, partnerID, customerID)
 			}
-			c, rel, u, ok, r, err := s.Store.ResetTarget(ctx, partnerID, customerID, userID)
+			cust, rel, u, ok, r, err := s.Store.ResetTarget(ctx, partnerID, customerID, userID)
 			before, found, resets = u, ok, r
-			return c, rel, err
-		})
+			return cust, rel, err
+		}, checkSendTo)
 	if err != nil {
 		return User{}, "", err
 	}
@@ -271,8 +267,8 @@ func (s *CustomerUserService) ResetPassword(ctx context.Context, sess Session, c
 	w := PasswordResetWrite{User: after, PrevVersion: before.Version, PasswordHash: hash, Resets: next, Inside: scope.Relationship,
 		Activities: s.Customers.activities(scope, "customer_user.password_reset", Target{"user", after.ID}, nil, detail)}
 	if sendTo != "" {
-		w.Email = &Email{ID: s.NewID("out"), OrgID: sess.Partner.ID, To: []string{sendTo},
-			Message: CustomerPasswordReset{Partner: sess.Partner, Customer: scope.Customer, User: after, Password: temp}}
+		w.Email = &Email{ID: s.NewID("out"), OrgID: scope.Session.Partner.ID, To: []string{sendTo},
+			Message: CustomerPasswordReset{Partner: scope.Session.Partner, Customer: scope.Customer, User: after, Password: temp}}
 	}
 	if err := s.Store.ResetCustomerPassword(ctx, w); err != nil {
 		return User{}, "", err

@@ -127,39 +127,73 @@ func requireCustomers(s Session, r CustomerRight) error {
 	return nil
 }
 
-// Enter opens a customer for a partner user who needs right r there: the partner's
-// authorization and the user's access first, then the customer (one round trip), then its
-// delegated administration of this partner, active now, and the effective access.
-// Errors: CodeFeatureNotAuthorized, CodeForbidden, CodePasswordChangeNeeded, CodeNotFound,
-// CodeDelegatedAdminRequired.
-func (s *CustomerService) Enter(ctx context.Context, sess Session, customerID string, r CustomerRight) (CustomerScope, error) {
-	return s.enterVia(ctx, sess, customerID, r, s.Store.CustomerOfPartner)
+// Enter opens a customer for a partner user who needs right r there: the customer is read (one
+// round trip, alongside the caller's authentication), then the partner's authorization and the
+// user's access are checked, then the customer's delegated administration of this partner, active
+// now, and the effective access. Errors: CodeUnauthenticated, CodeFeatureNotAuthorized,
+// CodeForbidden, CodePasswordChangeNeeded, CodeNotFound, CodeDelegatedAdminRequired.
+func (s *CustomerService) Enter(ctx context.Context, c Caller, customerID string, r CustomerRight) (CustomerScope, error) {
+	return s.enterVia(ctx, c, customerID, r, s.Store.CustomerOfPartner, nil)
 }
 
 // enterVia is Enter with the customer read by read, so that a route can fetch what else it needs
-// in the same round trip (read must answer like CustomerStore.CustomerOfPartner).
-func (s *CustomerService) enterVia(ctx context.Context, sess Session, customerID string, r CustomerRight,
-	read func(ctx context.Context, partnerID, customerID string) (Customer, Relationship, error)) (CustomerScope, error) {
-	if err := requireCustomers(sess, r); err != nil {
-		return CustomerScope{}, err
+// in the same round trip (read must answer like CustomerStore.CustomerOfPartner), and with the
+// route's own input check (nil: none) between the gate and what the read found: a bad input is
+// reported before an unknown customer, as when nothing was read first.
+func (s *CustomerService) enterVia(ctx context.Context, c Caller, customerID string, r CustomerRight,
+	read func(ctx context.Context, partnerID, customerID string) (Customer, Relationship, error), check func() error) (CustomerScope, error) {
+	// The token names the partner, so the customer is read while the caller's records are; what
+	// was read counts only after the gate.
+	var (
+		cust Customer
+		rel  Relationship
+		rerr error = NotFound("customer")
+	)
+	if ValidID("cus", customerID) {
+		cust, rel, rerr = read(ctx, c.PartnerID(), customerID)
 	}
-	if !ValidID("cus", customerID) {
-		return CustomerScope{}, NotFound("customer")
-	}
-	c, rel, err := read(ctx, sess.Partner.ID, customerID)
+	sess, err := c.Authenticated()
 	if err != nil {
 		return CustomerScope{}, err
 	}
-	if c.Cloud != sess.Partner.Cloud { // never stored so; checked anyway: nothing crosses clouds
+	if err := requireCustomers(sess, r); err != nil {
+		return CustomerScope{}, err
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return CustomerScope{}, err
+		}
+	}
+	if rerr != nil {
+		return CustomerScope{}, rerr
+	}
+	if cust.Cloud != sess.Partner.Cloud { // never stored so; checked anyway: nothing crosses clouds
 		return CustomerScope{}, NotFound("customer")
 	}
 	if st := rel.StateAt(s.Now()); st != DelegationActive {
 		return CustomerScope{}, Errorf(CodeDelegatedAdminRequired,
 			"this customer's delegated administration of your company is %s; the customer must accept a delegated-admin offer", st)
 	}
-	scope := CustomerScope{Session: sess, Customer: c, Relationship: rel,
+	scope := CustomerScope{Session: sess, Customer: cust, Relationship: rel,
 		Access: effectiveAccess(sess.Principal.User.CustomerAccess, rel.DelegatedAdmin.Scope)}
-	return scope, scope.Require(r)
+	if err := scope.Require(r); err != nil {
+		return CustomerScope{}, err
+	}
+	return scope, nil
+}
+
+// enterReading is Enter with read, a read of the customer's own data, sent alongside the
+// customer's: what it found counts only when the customer was entered (its error after Enter's).
+func (s *CustomerService) enterReading(ctx context.Context, c Caller, customerID string, r CustomerRight, read func(context.Context) error) (CustomerScope, error) {
+	if !ValidID("cus", customerID) {
+		return s.Enter(ctx, c, customerID, r)
+	}
+	var scope CustomerScope
+	err := readAlongside(ctx, read, func() (err error) {
+		scope, err = s.Enter(ctx, c, customerID, r)
+		return err
+	})
+	return scope, err
 }
 
 // activities returns the two entries of an action inside a customer, written in the same
@@ -173,10 +207,4 @@ func (s *CustomerService) activities(c CustomerScope, action string, t Target, b
 	partner.ID, partner.OrgID = s.NewID("act"), c.Session.Partner.ID
 	customer.ID, customer.OrgID = s.NewID("act"), c.Customer.ID
 	return []Activity{partner, customer}
-}
-
-// Customer returns a customer's profile and relationship for a partner user.
-// Errors: those of Enter.
-func (s *CustomerService) Customer(ctx context.Context, sess Session, customerID string) (CustomerScope, error) {
-	return s.Enter(ctx, sess, customerID, RightReadCustomer)
 }

@@ -52,8 +52,9 @@ type CustomerSummary struct {
 	Subscriptions map[SubscriptionStatus]int // count by status
 	Licenses      int                        // licenses of all its subscriptions
 	Users         int
-	// Open service requests join here (counted by the same read) once they live in the
-	// customer's partition.
+	// OpenServiceRequests is the calling partner's requests there that are open or
+	// attention_needed (another partner's are not its business).
+	OpenServiceRequests int
 }
 
 // SubscriptionCount is the number of subscriptions of every status.
@@ -74,17 +75,29 @@ type CustomerDirectory interface {
 	// SearchCustomers reads one page of the partner's customers matching a folded query, in
 	// SearchRank order, each once. CodeInvalidCursor.
 	SearchCustomers(ctx context.Context, partnerID, folded string, keep func(Relationship) bool, page PageRequest) (Page[CustomerRow], error)
-	// CustomerSummary counts a customer's subscriptions (by status, licenses) and users.
-	CustomerSummary(ctx context.Context, customerID string) (CustomerSummary, error)
+	// CustomerSummary counts a customer's subscriptions (by status, licenses), users and the
+	// partner's open service requests there.
+	CustomerSummary(ctx context.Context, customerID, partnerID string) (CustomerSummary, error)
 }
 
 // Customers lists or searches the partner's customers: RightListCustomers only, no customer
-// scope. Errors: those of requireCustomers, CodeInvalidQuery (q, delegatedAdmin),
+// scope. The page is read alongside the caller's authentication and returned after the gate.
+// Errors: CodeUnauthenticated, those of requireCustomers, CodeInvalidQuery (q, delegatedAdmin),
 // CodeInvalidCursor.
-func (s *CustomerService) Customers(ctx context.Context, sess Session, q DirectoryQuery) (Page[CustomerRow], error) {
+func (s *CustomerService) Customers(ctx context.Context, c Caller, q DirectoryQuery) (Page[CustomerRow], error) {
+	page, rerr := s.directory(ctx, c.PartnerID(), q)
+	sess, err := c.Authenticated()
+	if err != nil {
+		return Page[CustomerRow]{}, err
+	}
 	if err := requireCustomers(sess, RightListCustomers); err != nil {
 		return Page[CustomerRow]{}, err
 	}
+	return page, rerr
+}
+
+// directory reads a page of partnerID's list or search.
+func (s *CustomerService) directory(ctx context.Context, partnerID string, q DirectoryQuery) (Page[CustomerRow], error) {
 	var keep func(Relationship) bool
 	switch q.Filter {
 	case FilterAll:
@@ -95,13 +108,13 @@ func (s *CustomerService) Customers(ctx context.Context, sess Session, q Directo
 		return Page[CustomerRow]{}, queryErr("delegatedAdmin", "must be active, expiring or none")
 	}
 	if q.Query == "" {
-		return s.Store.ListCustomers(ctx, sess.Partner.ID, keep, q.Page)
+		return s.Store.ListCustomers(ctx, partnerID, keep, q.Page)
 	}
 	folded := FoldName(q.Query)
 	if !utf8.ValidString(q.Query) || utf8.RuneCountInString(q.Query) > MaxSearchQuery || folded == "" {
 		return Page[CustomerRow]{}, queryErr("q", "must hold 1 to 100 characters, at least one a letter or digit")
 	}
-	return s.Store.SearchCustomers(ctx, sess.Partner.ID, folded, keep, q.Page)
+	return s.Store.SearchCustomers(ctx, partnerID, folded, keep, q.Page)
 }
 
 func queryErr(name, detail string) error {
@@ -109,13 +122,16 @@ func queryErr(name, detail string) error {
 		Fields: []FieldError{{Field: name, Code: "invalid", Detail: detail}}}
 }
 
-// CustomerDetails opens a customer for reading (Enter) and summarizes what it holds: two
-// sequential round trips. Errors: those of Enter.
-func (s *CustomerService) CustomerDetails(ctx context.Context, sess Session, customerID string) (CustomerScope, CustomerSummary, error) {
-	scope, err := s.Enter(ctx, sess, customerID, RightReadCustomer)
+// CustomerDetails opens a customer for reading (Enter) and summarizes what it holds, both read
+// alongside the caller's authentication: one round trip of latency. Errors: those of Enter.
+func (s *CustomerService) CustomerDetails(ctx context.Context, c Caller, customerID string) (CustomerScope, CustomerSummary, error) {
+	var sum CustomerSummary
+	scope, err := s.enterReading(ctx, c, customerID, RightReadCustomer, func(ctx context.Context) (err error) {
+		sum, err = s.Store.CustomerSummary(ctx, customerID, c.PartnerID())
+		return err
+	})
 	if err != nil {
 		return CustomerScope{}, CustomerSummary{}, err
 	}
-	sum, err := s.Store.CustomerSummary(ctx, customerID)
-	return scope, sum, err
+	return scope, sum, nil
 }

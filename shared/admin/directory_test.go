@@ -27,7 +27,7 @@ func (f *fakeCustomerStore) SearchCustomers(_ context.Context, pid, folded strin
 	return f.ListCustomers(context.Background(), pid, keep, page)
 }
 
-func (f *fakeCustomerStore) CustomerSummary(context.Context, string) (CustomerSummary, error) {
+func (f *fakeCustomerStore) CustomerSummary(context.Context, string, string) (CustomerSummary, error) {
 	f.reads++
 	return CustomerSummary{Subscriptions: map[SubscriptionStatus]int{SubscriptionTrial: 2}, Licenses: 25, Users: 3}, nil
 }

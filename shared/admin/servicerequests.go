@@ -322,17 +322,18 @@ func requestFields(r ServiceRequest) map[string]any {
 // CreateRequest creates a request in a customer: a draft, or sent at once (send), which emails the
 // support desk. Errors: those of CustomerService.Enter, CodeValidation, CodeConcurrentRequest
 // (the delegated administration changed meanwhile), CodeIdempotencyKeyReused.
-func (s *ServiceRequestService) CreateRequest(ctx context.Context, sess Session, customerID string, in RequestFields, send bool, idem *Idempotency) (ServiceRequest, bool, error) {
-	scope, err := s.customers().Enter(ctx, sess, customerID, RightManageServiceRequests)
+func (s *ServiceRequestService) CreateRequest(ctx context.Context, c Caller, customerID string, in RequestFields, send bool, idem *Idempotency) (ServiceRequest, bool, error) {
+	scope, err := s.customers().Enter(ctx, c, customerID, RightManageServiceRequests)
 	if err != nil {
 		return ServiceRequest{}, false, err
 	}
+	sess := scope.Session
 	f, err := in.validate(sess.Partner.Cloud)
 	if err != nil {
 		return ServiceRequest{}, false, err
 	}
-	now, c := s.Now(), scope.Customer
-	r := ServiceRequest{ID: s.NewID("srq"), CustomerID: c.ID, CustomerName: c.Name, CustomerDomain: c.DomainPrefix,
+	now, cust := s.Now(), scope.Customer
+	r := ServiceRequest{ID: s.NewID("srq"), CustomerID: cust.ID, CustomerName: cust.Name, CustomerDomain: cust.DomainPrefix,
 		PartnerID: sess.Partner.ID, PartnerName: sess.Partner.Contact.Name, Cloud: sess.Partner.Cloud,
 		Title: f.Title, Description: f.Description, Severity: f.Severity, TopicID: f.TopicID, Contact: f.Contact, CC: f.CC,
 		Status: RequestDraft, CreatedBy: sess.Principal.User.ID, CreatedAt: now, UpdatedAt: now, LastActivityAt: now, Version: 1}
@@ -354,7 +355,7 @@ func (s *ServiceRequestService) CreateRequest(ctx context.Context, sess Session,
 	}
 	err = s.Store.WriteServiceRequest(ctx, w)
 	if replay, ok := asReplay(err, idem); ok {
-		got, _, err := s.Store.ServiceRequest(ctx, c.ID, sess.Partner.ID, replay.ResourceID)
+		got, _, err := s.Store.ServiceRequest(ctx, cust.ID, sess.Partner.ID, replay.ResourceID)
 		return got, true, err
 	}
 	if err != nil {
@@ -365,23 +366,30 @@ func (s *ServiceRequestService) CreateRequest(ctx context.Context, sess Session,
 
 // CustomerRequests lists the partner's requests in a customer, newest first. Errors: those of
 // CustomerService.Enter, CodeInvalidCursor.
-func (s *ServiceRequestService) CustomerRequests(ctx context.Context, sess Session, customerID string, page PageRequest) (Page[ServiceRequest], error) {
-	if _, err := s.customers().Enter(ctx, sess, customerID, RightReadCustomer); err != nil {
-		return Page[ServiceRequest]{}, err
-	}
-	return s.Store.CustomerServiceRequests(ctx, customerID, sess.Partner.ID, page)
+func (s *ServiceRequestService) CustomerRequests(ctx context.Context, c Caller, customerID string, page PageRequest) (Page[ServiceRequest], error) {
+	var reqs Page[ServiceRequest]
+	_, err := s.customers().enterReading(ctx, c, customerID, RightReadCustomer, func(ctx context.Context) (err error) {
+		reqs, err = s.Store.CustomerServiceRequests(ctx, customerID, c.PartnerID(), page)
+		return err
+	})
+	return reqs, err
 }
 
 // Request returns one of the partner's requests in a customer with its notes. Errors: those of
 // CustomerService.Enter, CodeNotFound.
-func (s *ServiceRequestService) Request(ctx context.Context, sess Session, customerID, requestID string) (ServiceRequest, []RequestNote, error) {
-	if _, err := s.customers().Enter(ctx, sess, customerID, RightReadCustomer); err != nil {
-		return ServiceRequest{}, nil, err
-	}
-	if !ValidID("srq", requestID) {
-		return ServiceRequest{}, nil, requestNotFound()
-	}
-	return s.Store.ServiceRequest(ctx, customerID, sess.Partner.ID, requestID)
+func (s *ServiceRequestService) Request(ctx context.Context, c Caller, customerID, requestID string) (ServiceRequest, []RequestNote, error) {
+	var (
+		r     ServiceRequest
+		notes []RequestNote
+	)
+	_, err := s.customers().enterReading(ctx, c, customerID, RightReadCustomer, func(ctx context.Context) (err error) {
+		if !ValidID("srq", requestID) {
+			return requestNotFound()
+		}
+		r, notes, err = s.Store.ServiceRequest(ctx, customerID, c.PartnerID(), requestID)
+		return err
+	})
+	return r, notes, err
 }
 
 // Queue lists the partner's requests across its customers, newest activity first; with a status,
@@ -389,15 +397,21 @@ func (s *ServiceRequestService) Request(ctx context.Context, sess Session, custo
 // delegated administration has ended are listed too (they are the partner's own records), but
 // opening one needs the delegated administration active again. Errors: CodeFeatureNotAuthorized,
 // CodeForbidden, CodePasswordChangeNeeded, CodeInvalidCursor.
-func (s *ServiceRequestService) Queue(ctx context.Context, sess Session, q RequestQuery) (Page[ServiceRequest], error) {
-	if err := requireCustomers(sess, RightReadCustomer); err != nil {
-		return Page[ServiceRequest]{}, err
-	}
+func (s *ServiceRequestService) Queue(ctx context.Context, c Caller, q RequestQuery) (Page[ServiceRequest], error) {
 	statuses := RequestStatuses
 	if q.Status != "" {
 		statuses = []RequestStatus{q.Status}
 	}
-	return s.Store.PartnerServiceRequests(ctx, sess.Partner.ID, statuses, q.PageRequest)
+	// Read alongside the caller's authentication, returned after the gate.
+	page, rerr := s.Store.PartnerServiceRequests(ctx, c.PartnerID(), statuses, q.PageRequest)
+	sess, err := c.Authenticated()
+	if err != nil {
+		return Page[ServiceRequest]{}, err
+	}
+	if err := requireCustomers(sess, RightReadCustomer); err != nil {
+		return Page[ServiceRequest]{}, err
+	}
+	return page, rerr
 }
 
 // UpdateRequest changes a request (RequestPatch), guarded by the version read: a draft's fields,
@@ -405,8 +419,20 @@ func (s *ServiceRequestService) Queue(ctx context.Context, sess Session, q Reque
 // reopening a closed one within ReopenWithin of its closing. Repeating the current status with
 // no edits changes nothing. Errors: those of CustomerService.Enter, CodeValidation, CodeNotFound,
 // CodeVersionConflict, CodeInvalidTransition, CodeConcurrentRequest.
-func (s *ServiceRequestService) UpdateRequest(ctx context.Context, sess Session, customerID, requestID string, in RequestPatch) (ServiceRequest, error) {
-	scope, err := s.customers().Enter(ctx, sess, customerID, RightManageServiceRequests)
+func (s *ServiceRequestService) UpdateRequest(ctx context.Context, c Caller, customerID, requestID string, in RequestPatch) (ServiceRequest, error) {
+	// The request is read alongside the customer; a read error counts after the input's.
+	var (
+		before ServiceRequest
+		rerr   error
+	)
+	scope, err := s.customers().enterReading(ctx, c, customerID, RightManageServiceRequests, func(ctx context.Context) error {
+		if !ValidID("srq", requestID) {
+			rerr = requestNotFound()
+		} else {
+			before, _, rerr = s.Store.ServiceRequest(ctx, customerID, c.PartnerID(), requestID)
+		}
+		return nil
+	})
 	if err != nil {
 		return ServiceRequest{}, err
 	}
@@ -418,12 +444,8 @@ func (s *ServiceRequestService) UpdateRequest(ctx context.Context, sess Session,
 	if err := p.Err(); err != nil {
 		return ServiceRequest{}, err
 	}
-	if !ValidID("srq", requestID) {
-		return ServiceRequest{}, requestNotFound()
-	}
-	before, _, err := s.Store.ServiceRequest(ctx, customerID, sess.Partner.ID, requestID)
-	if err != nil {
-		return ServiceRequest{}, err
+	if rerr != nil {
+		return ServiceRequest{}, rerr
 	}
 	if in.Version != before.Version {
 		return ServiceRequest{}, versionConflict(before.Version)
@@ -516,8 +538,8 @@ func noteState(r ServiceRequest, side NoteSide, needsPartner bool) (RequestStatu
 // AddNote appends a partner note to a sent request; a note on an attention_needed request
 // answers it (open again). Errors: those of CustomerService.Enter, CodeValidation, CodeNotFound,
 // CodeInvalidTransition, CodeConcurrentRequest, CodeIdempotencyKeyReused.
-func (s *ServiceRequestService) AddNote(ctx context.Context, sess Session, customerID, requestID, text string, idem *Idempotency) (ServiceRequest, []RequestNote, bool, error) {
-	scope, err := s.customers().Enter(ctx, sess, customerID, RightManageServiceRequests)
+func (s *ServiceRequestService) AddNote(ctx context.Context, c Caller, customerID, requestID, text string, idem *Idempotency) (ServiceRequest, []RequestNote, bool, error) {
+	scope, err := s.customers().Enter(ctx, c, customerID, RightManageServiceRequests)
 	if err != nil {
 		return ServiceRequest{}, nil, false, err
 	}
@@ -530,7 +552,7 @@ func (s *ServiceRequestService) AddNote(ctx context.Context, sess Session, custo
 		return ServiceRequest{}, nil, false, requestNotFound()
 	}
 	read := func() (ServiceRequest, []RequestNote, error) {
-		return s.Store.ServiceRequest(ctx, customerID, sess.Partner.ID, requestID)
+		return s.Store.ServiceRequest(ctx, customerID, c.PartnerID(), requestID)
 	}
 	return s.note(ctx, read, NoteByPartner, scope.Actor(), text, false, &scope, idem)
 }

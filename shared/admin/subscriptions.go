@@ -77,11 +77,13 @@ func (ch SubscriptionChange) validate() error {
 
 // CustomerSubscriptions lists a customer's subscriptions for a partner user.
 // Errors: those of CustomerService.Enter, CodeInvalidCursor.
-func (s *SubscriptionService) CustomerSubscriptions(ctx context.Context, sess Session, customerID string, page PageRequest) (Page[Subscription], error) {
-	if _, err := s.Customers.Enter(ctx, sess, customerID, RightReadCustomer); err != nil {
-		return Page[Subscription]{}, err
-	}
-	return s.Store.Subscriptions(ctx, customerID, page)
+func (s *SubscriptionService) CustomerSubscriptions(ctx context.Context, c Caller, customerID string, page PageRequest) (Page[Subscription], error) {
+	var subs Page[Subscription]
+	_, err := s.Customers.enterReading(ctx, c, customerID, RightReadCustomer, func(ctx context.Context) (err error) {
+		subs, err = s.Store.Subscriptions(ctx, customerID, page)
+		return err
+	})
+	return subs, err
 }
 
 // UpdateCustomerSubscription changes a customer's subscription: its licenses, or its status
@@ -94,15 +96,9 @@ func (s *SubscriptionService) CustomerSubscriptions(ctx context.Context, sess Se
 // Errors: those of CustomerService.Enter, CodeValidation, CodeNotFound (no such subscription of
 // this customer), CodeVersionConflict, CodeInvalidTransition, CodeCancellationWindowClosed,
 // CodeConcurrentRequest (still conflicting after retries).
-func (s *SubscriptionService) UpdateCustomerSubscription(ctx context.Context, sess Session, customerID, subscriptionID string, ch SubscriptionChange) (Subscription, error) {
-	if err := requireCustomers(sess, RightManageSubscriptions); err != nil {
-		return Subscription{}, err
-	}
-	if err := ch.validate(); err != nil {
-		return Subscription{}, err
-	}
+func (s *SubscriptionService) UpdateCustomerSubscription(ctx context.Context, c Caller, customerID, subscriptionID string, ch SubscriptionChange) (Subscription, error) {
 	for attempt := 0; ; attempt++ {
-		sub, err := s.updateSubscription(ctx, sess, customerID, subscriptionID, ch)
+		sub, err := s.updateSubscription(ctx, c, customerID, subscriptionID, ch)
 		if ErrorCode(err) != CodeConcurrentRequest || attempt == 2 {
 			return sub, err
 		}
@@ -113,10 +109,11 @@ func (s *SubscriptionService) UpdateCustomerSubscription(ctx context.Context, se
 }
 
 // updateSubscription is one read, decision and write of UpdateCustomerSubscription.
-func (s *SubscriptionService) updateSubscription(ctx context.Context, sess Session, customerID, subscriptionID string, ch SubscriptionChange) (Subscription, error) {
-	// The customer, the relationship and the subscription: one round trip.
+func (s *SubscriptionService) updateSubscription(ctx context.Context, c Caller, customerID, subscriptionID string, ch SubscriptionChange) (Subscription, error) {
+	// The customer, the relationship and the subscription: one round trip, alongside the caller's
+	// authentication.
 	var sub *Subscription
-	scope, err := s.Customers.enterVia(ctx, sess, customerID, RightManageSubscriptions,
+	scope, err := s.Customers.enterVia(ctx, c, customerID, RightManageSubscriptions,
 		func(ctx context.Context, partnerID, customerID string) (Customer, Relationship, error) {
 			if !ValidID("sub", subscriptionID) {
 				return s.Customers.Store.CustomerOfPartner(ctx, partnerID, customerID)
@@ -124,20 +121,20 @@ func (s *SubscriptionService) updateSubscription(ctx context.Context, sess Sessi
 			c, rel, found, err := s.Store.CustomerSubscription(ctx, partnerID, customerID, subscriptionID)
 			sub = found
 			return c, rel, err
-		})
+		}, ch.validate)
 	if err != nil {
 		return Subscription{}, err
 	}
-	c := scope.Customer
+	cust := scope.Customer
 	if sub == nil {
 		return Subscription{}, NotFound("subscription")
 	}
 	if ch.Version != sub.Version {
 		return Subscription{}, versionConflict(sub.Version)
 	}
-	prod, ok := FindProduct(c.Cloud, sub.ProductID)
+	prod, ok := FindProduct(cust.Cloud, sub.ProductID)
 	if !ok {
-		return Subscription{}, fmt.Errorf("admin: subscription %s: product %s is not in the %s catalog", sub.ID, sub.ProductID, c.Cloud)
+		return Subscription{}, fmt.Errorf("admin: subscription %s: product %s is not in the %s catalog", sub.ID, sub.ProductID, cust.Cloud)
 	}
 	after, action, err := sub.apply(ch, prod, s.Customers.Now())
 	if err != nil || action == "" {

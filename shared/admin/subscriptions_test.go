@@ -266,16 +266,16 @@ func TestUpdateCustomerSubscription(t *testing.T) {
 		code     Code
 		field    string
 		before   func()
-		noRead   bool
+		noLookup bool // a malformed id is never looked up
 	}{
-		{name: "limited user", access: AccessLimited, cid: tCustomer, sid: tActive, ch: licenses(8, 5), code: CodeForbidden, noRead: true},
-		{name: "no access", access: AccessNone, cid: tCustomer, sid: tActive, ch: licenses(8, 5), code: CodeForbidden, noRead: true},
-		{name: "neither", access: AccessFull, cid: tCustomer, sid: tActive, ch: SubscriptionChange{Version: 5}, code: CodeValidation, field: "licenses", noRead: true},
-		{name: "both", access: AccessFull, cid: tCustomer, sid: tActive, ch: SubscriptionChange{Licenses: new(int), Status: new(SubscriptionStatus), Version: 5}, code: CodeValidation, field: "status", noRead: true},
-		{name: "status trial", access: AccessFull, cid: tCustomer, sid: tActive, ch: status(SubscriptionTrial, 5), code: CodeValidation, field: "status", noRead: true},
-		{name: "status unknown", access: AccessFull, cid: tCustomer, sid: tActive, ch: status("paused", 5), code: CodeValidation, field: "status", noRead: true},
-		{name: "no version", access: AccessFull, cid: tCustomer, sid: tActive, ch: licenses(8, 0), code: CodeValidation, field: "version", noRead: true},
-		{name: "malformed customer", access: AccessFull, cid: "cus_x", sid: tActive, ch: licenses(8, 5), code: CodeNotFound, noRead: true},
+		{name: "limited user", access: AccessLimited, cid: tCustomer, sid: tActive, ch: licenses(8, 5), code: CodeForbidden},
+		{name: "no access", access: AccessNone, cid: tCustomer, sid: tActive, ch: licenses(8, 5), code: CodeForbidden},
+		{name: "neither", access: AccessFull, cid: tCustomer, sid: tActive, ch: SubscriptionChange{Version: 5}, code: CodeValidation, field: "licenses"},
+		{name: "both", access: AccessFull, cid: tCustomer, sid: tActive, ch: SubscriptionChange{Licenses: new(int), Status: new(SubscriptionStatus), Version: 5}, code: CodeValidation, field: "status"},
+		{name: "status trial", access: AccessFull, cid: tCustomer, sid: tActive, ch: status(SubscriptionTrial, 5), code: CodeValidation, field: "status"},
+		{name: "status unknown", access: AccessFull, cid: tCustomer, sid: tActive, ch: status("paused", 5), code: CodeValidation, field: "status"},
+		{name: "no version", access: AccessFull, cid: tCustomer, sid: tActive, ch: licenses(8, 0), code: CodeValidation, field: "version"},
+		{name: "malformed customer", access: AccessFull, cid: "cus_x", sid: tActive, ch: licenses(8, 5), code: CodeNotFound, noLookup: true},
 		{name: "unknown customer", access: AccessFull, cid: "cus_000000000000000000000000c9", sid: tActive, ch: licenses(8, 5), code: CodeNotFound},
 		{name: "malformed subscription", access: AccessFull, cid: tCustomer, sid: "sub_'1'", ch: licenses(8, 5), code: CodeNotFound},
 		{name: "unknown subscription", access: AccessFull, cid: tCustomer, sid: "sub_000000000000000000000000s9", ch: licenses(8, 5), code: CodeNotFound},
@@ -303,8 +303,8 @@ func TestUpdateCustomerSubscription(t *testing.T) {
 			if len(st.writes) != writes {
 				t.Fatal("a refusal wrote")
 			}
-			if c.noRead && st.reads+st.subRead != reads {
-				t.Fatal("refused before any read, but the store was read")
+			if c.noLookup && st.reads+st.subRead != reads {
+				t.Fatal("a malformed id was looked up")
 			}
 			if c.code == CodeNotFound && c.sid != tOtherSub && c.cid == tCustomer {
 				if e.Message != "subscription not found" {

@@ -149,6 +149,27 @@ func authenticated(a Auth, h sessionHandler) apigw.Handler {
 	}
 }
 
+// overlapped verifies the bearer token of a partner user and runs h at once with a Caller whose
+// records are read alongside h's first reads (admin.Authenticating): one round trip less on the
+// customer routes. A failed authentication is the answer whatever h returned, so nothing h read
+// leaves before the caller is known (the domain also waits for it before its gate).
+func overlapped(a Auth, h func(ctx context.Context, r *apigw.Request, c admin.Caller) (response, error)) apigw.Handler {
+	return func(ctx context.Context, r *apigw.Request) (response, error) {
+		c, err := verified(ctx, a, r, admin.OrgPartner, "this route is for partner users")
+		if err != nil {
+			return response{}, err
+		}
+		caller := admin.Authenticating(c.OrgID, c.Subject, func() (admin.Session, error) {
+			return a.Identity.Authenticate(ctx, c.OrgID, c.Subject, c.Epoch)
+		})
+		resp, err := h(ctx, r, caller)
+		if _, aerr := caller.Authenticated(); aerr != nil {
+			return response{}, aerr
+		}
+		return resp, err
+	}
+}
+
 // operator runs h for an IAM-authorized operator.
 func operator(h func(ctx context.Context, r *apigw.Request, op admin.Principal) (response, error)) apigw.Handler {
 	return func(ctx context.Context, r *apigw.Request) (response, error) {

@@ -64,7 +64,7 @@ func createdCustomerUser(u admin.User, temp string, replayed bool) (response, er
 
 // ListCustomerUsers: GET /customers/{customerId}/users.
 func ListCustomerUsers(a Auth, svc *admin.CustomerUserService) apigw.Handler {
-	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+	return overlapped(a, func(ctx context.Context, r *apigw.Request, s admin.Caller) (response, error) {
 		page, err := pageRequest(r)
 		if err != nil {
 			return response{}, err
@@ -79,13 +79,13 @@ func ListCustomerUsers(a Auth, svc *admin.CustomerUserService) apigw.Handler {
 
 // CreateCustomerUser: POST /customers/{customerId}/users (full access; Idempotency-Key honoured).
 func CreateCustomerUser(a Auth, svc *admin.CustomerUserService) apigw.Handler {
-	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+	return overlapped(a, func(ctx context.Context, r *apigw.Request, s admin.Caller) (response, error) {
 		var in createCustomerUserRequest
 		if err := r.Decode(&in); err != nil {
 			return response{}, err
 		}
 		cid := r.PathParam("customerId")
-		idem, err := r.Idempotency(s.Partner.ID + "#" + s.Principal.User.ID + "#create-customer-user#" + cid)
+		idem, err := r.Idempotency(s.PartnerID() + "#" + s.UserID() + "#create-customer-user#" + cid)
 		if err != nil {
 			return response{}, err
 		}
@@ -100,7 +100,7 @@ func CreateCustomerUser(a Auth, svc *admin.CustomerUserService) apigw.Handler {
 // ResetCustomerUserPassword: POST /customers/{customerId}/users/{userId}/password-reset. The
 // body is optional ({} or none: the password is only in the answer).
 func ResetCustomerUserPassword(a Auth, svc *admin.CustomerUserService) apigw.Handler {
-	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+	return overlapped(a, func(ctx context.Context, r *apigw.Request, s admin.Caller) (response, error) {
 		if err := noQuery(r); err != nil {
 			return response{}, err
 		}

@@ -45,12 +45,14 @@ type subscriptionsSummary struct {
 type customerCounts struct {
 	Subscriptions int `json:"subscriptions"`
 	Users         int `json:"users"`
-	// openServiceRequests joins here once service requests are counted (CustomerSummary).
+	// OpenServiceRequests is the caller's partner's requests there that are open or
+	// attention_needed.
+	OpenServiceRequests int `json:"openServiceRequests"`
 }
 
 // GetCustomer: GET /customers/{customerId}.
 func GetCustomer(a Auth, svc *admin.CustomerService) apigw.Handler {
-	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+	return overlapped(a, func(ctx context.Context, r *apigw.Request, s admin.Caller) (response, error) {
 		if err := noQuery(r); err != nil {
 			return response{}, err
 		}
@@ -62,7 +64,7 @@ func GetCustomer(a Auth, svc *admin.CustomerService) apigw.Handler {
 		return apigw.JSON(http.StatusOK, customerBody{CustomerID: cu.ID, Name: cu.Name, DomainPrefix: cu.DomainPrefix, Country: cu.Country,
 			Cloud: cu.Cloud, CreatedAt: cu.CreatedAt, Relationship: toRelationship(c.Relationship, svc.Now()), Access: c.Access,
 			Subscriptions: subscriptionsSummary{ByStatus: sum.Subscriptions, TotalLicenses: sum.Licenses},
-			Counts:        customerCounts{Subscriptions: sum.SubscriptionCount(), Users: sum.Users}})
+			Counts:        customerCounts{Subscriptions: sum.SubscriptionCount(), Users: sum.Users, OpenServiceRequests: sum.OpenServiceRequests}})
 	})
 }
 
@@ -78,7 +80,7 @@ type customerRowBody struct {
 
 // ListCustomers: GET /customers (the list by name, or with q the search).
 func ListCustomers(a Auth, svc *admin.CustomerService) apigw.Handler {
-	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+	return overlapped(a, func(ctx context.Context, r *apigw.Request, s admin.Caller) (response, error) {
 		page, err := pageRequest(r, "q", "delegatedAdmin")
 		if err != nil {
 			return response{}, err

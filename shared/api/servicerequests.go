@@ -188,7 +188,7 @@ func queryEnum[T ~string](r *apigw.Request, name string, allowed []T) (T, error)
 
 // ListCustomerServiceRequests: GET /customers/{customerId}/service-requests.
 func ListCustomerServiceRequests(a Auth, svc *admin.ServiceRequestService) apigw.Handler {
-	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+	return overlapped(a, func(ctx context.Context, r *apigw.Request, s admin.Caller) (response, error) {
 		page, err := pageRequest(r)
 		if err != nil {
 			return response{}, err
@@ -203,13 +203,13 @@ func ListCustomerServiceRequests(a Auth, svc *admin.ServiceRequestService) apigw
 
 // CreateServiceRequest: POST /customers/{customerId}/service-requests (Idempotency-Key honoured).
 func CreateServiceRequest(a Auth, svc *admin.ServiceRequestService) apigw.Handler {
-	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+	return overlapped(a, func(ctx context.Context, r *apigw.Request, s admin.Caller) (response, error) {
 		var in createServiceRequestBody
 		if err := r.Decode(&in); err != nil {
 			return response{}, err
 		}
 		cid := r.PathParam("customerId")
-		idem, err := r.Idempotency(s.Partner.ID + "#" + s.Principal.User.ID + "#create-service-request#" + cid)
+		idem, err := r.Idempotency(s.PartnerID() + "#" + s.UserID() + "#create-service-request#" + cid)
 		if err != nil {
 			return response{}, err
 		}
@@ -224,7 +224,7 @@ func CreateServiceRequest(a Auth, svc *admin.ServiceRequestService) apigw.Handle
 
 // GetServiceRequest: GET /customers/{customerId}/service-requests/{requestId}.
 func GetServiceRequest(a Auth, svc *admin.ServiceRequestService) apigw.Handler {
-	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+	return overlapped(a, func(ctx context.Context, r *apigw.Request, s admin.Caller) (response, error) {
 		if err := noQuery(r); err != nil {
 			return response{}, err
 		}
@@ -238,7 +238,7 @@ func GetServiceRequest(a Auth, svc *admin.ServiceRequestService) apigw.Handler {
 
 // UpdateServiceRequest: PATCH /customers/{customerId}/service-requests/{requestId}.
 func UpdateServiceRequest(a Auth, svc *admin.ServiceRequestService) apigw.Handler {
-	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+	return overlapped(a, func(ctx context.Context, r *apigw.Request, s admin.Caller) (response, error) {
 		var in updateServiceRequestBody
 		if err := r.Decode(&in); err != nil {
 			return response{}, err
@@ -260,13 +260,13 @@ func UpdateServiceRequest(a Auth, svc *admin.ServiceRequestService) apigw.Handle
 // AddServiceRequestNote: POST /customers/{customerId}/service-requests/{requestId}/notes
 // (Idempotency-Key honoured). Answers the request with its notes.
 func AddServiceRequestNote(a Auth, svc *admin.ServiceRequestService) apigw.Handler {
-	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+	return overlapped(a, func(ctx context.Context, r *apigw.Request, s admin.Caller) (response, error) {
 		var in noteRequest
 		if err := r.Decode(&in); err != nil {
 			return response{}, err
 		}
 		rid := r.PathParam("requestId")
-		idem, err := r.Idempotency(s.Partner.ID + "#" + s.Principal.User.ID + "#service-request-note#" + rid)
+		idem, err := r.Idempotency(s.PartnerID() + "#" + s.UserID() + "#service-request-note#" + rid)
 		if err != nil {
 			return response{}, err
 		}
@@ -280,7 +280,7 @@ func AddServiceRequestNote(a Auth, svc *admin.ServiceRequestService) apigw.Handl
 
 // ListServiceRequests: GET /service-requests?status= — the partner's queue across customers.
 func ListServiceRequests(a Auth, svc *admin.ServiceRequestService) apigw.Handler {
-	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+	return overlapped(a, func(ctx context.Context, r *apigw.Request, s admin.Caller) (response, error) {
 		page, err := pageRequest(r, "status")
 		if err != nil {
 			return response{}, err

@@ -256,8 +256,8 @@ func TestServiceRequestJourney(t *testing.T) {
 	e.advance(admin.ReopenWithin)
 	ga.token = e.token(u)
 	expectProblem(t, e.do(ga, req{method: "PATCH", path: base + "/" + rid, body: map[string]any{"version": version, "status": "open"}}), 409, admin.CodeInvalidTransition, "")
-	if n, err := e.store.OpenServiceRequestCount(t0(), cid, pid); err != nil || n != 0 {
-		t.Fatalf("open count %d %v", n, err)
+	if n := openRequests(t, e, ga, cid); n != 0 {
+		t.Fatalf("open service requests on the customer's page: %v, want 0", n)
 	}
 
 	// Every step is in the customer's log and the partner's, naming the partner.
@@ -301,8 +301,8 @@ func TestServiceRequestRules(t *testing.T) {
 	if r.json(t)["status"] != "open" || len(emailsOf(e.outbox(t), "service_request_sent", rid)) != 1 {
 		t.Fatalf("sent at once %s", r.Body)
 	}
-	if n, _ := e.store.OpenServiceRequestCount(t0(), cid, pid); n != 1 {
-		t.Fatalf("open count %d", n)
+	if n := openRequests(t, e, ga, cid); n != 1 {
+		t.Fatalf("open service requests on the customer's page: %v, want 1", n)
 	}
 	// The desk closes and reopens; attention_needed only with a note.
 	expectProblem(t, e.do(op, req{method: "PATCH", path: "/operator/service-requests/" + rid, body: map[string]any{"version": 1, "status": "attention_needed"}}), 422, admin.CodeValidation, "status")
@@ -472,4 +472,16 @@ func TestServiceRequestBadInput(t *testing.T) {
 			expectProblem(t, e.do(caller{operator: true}, c.req), c.status, c.code, c.field)
 		})
 	}
+}
+
+// openRequests is the count of open service requests on the customer's page (GET /customers/{id}).
+func openRequests(t *testing.T, e *env, c caller, cid string) float64 {
+	t.Helper()
+	r := e.do(c, req{method: "GET", path: "/customers/" + cid})
+	expectStatus(t, r, 200, "customer page")
+	n, ok := r.json(t)["counts"].(map[string]any)["openServiceRequests"].(float64)
+	if !ok {
+		t.Fatalf("customer page without counts.openServiceRequests: %s", r.Body)
+	}
+	return n
 }

@@ -18,7 +18,7 @@ type updateSubscriptionRequest struct {
 
 // ListCustomerSubscriptions: GET /customers/{customerId}/subscriptions.
 func ListCustomerSubscriptions(a Auth, svc *admin.SubscriptionService) apigw.Handler {
-	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+	return overlapped(a, func(ctx context.Context, r *apigw.Request, s admin.Caller) (response, error) {
 		page, err := pageRequest(r)
 		if err != nil {
 			return response{}, err
@@ -33,7 +33,7 @@ func ListCustomerSubscriptions(a Auth, svc *admin.SubscriptionService) apigw.Han
 
 // UpdateCustomerSubscription: PATCH /customers/{customerId}/subscriptions/{subscriptionId}.
 func UpdateCustomerSubscription(a Auth, svc *admin.SubscriptionService) apigw.Handler {
-	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+	return overlapped(a, func(ctx context.Context, r *apigw.Request, s admin.Caller) (response, error) {
 		if err := noQuery(r); err != nil {
 			return response{}, err
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/partner-admin-center/pac/shared/api"
 	"github.com/partner-admin-center/pac/shared/auth"
 	"github.com/partner-admin-center/pac/shared/store"
+	"github.com/partner-admin-center/pac/shared/telemetry"
 )
 
 // TokenTTL is the lifetime of an access token: short, because there is no refresh token and a
@@ -125,6 +126,7 @@ func MustDeps(ctx context.Context) *api.Deps {
 	db := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
 		// DynamoDB Local sends CRC32 headers that do not match some error bodies; AWS does not.
 		o.DisableValidateResponseChecksum = os.Getenv("AWS_ENDPOINT_URL_DYNAMODB") != ""
+		o.APIOptions = append(o.APIOptions, telemetry.CallTimer) // sequential round trips on the meter
 	})
 	d, err := Build(cfg, db, auth.NewHasher(auth.DefaultArgon2), time.Now)
 	if err != nil {

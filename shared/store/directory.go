@@ -403,14 +403,16 @@ func (st *Store) batchGetItems(ctx context.Context, op string, keys []map[string
 	return out, nil
 }
 
-// CustomerSummary counts a customer's subscriptions and users in one Query of the range of its
-// partition from SUB# to USER# (only the sort key, status and licenses are read).
-func (st *Store) CustomerSummary(ctx context.Context, customerID string) (admin.CustomerSummary, error) {
-	pk := customerPK(customerID)
+// CustomerSummary counts a customer's subscriptions, its users and the partner's open service
+// requests in one Query of the range of its partition from the partner's SRSTATS# counter to
+// USER# (keys.go: only other partners' counters sort between them and SUB#; only the sort key,
+// status, licenses and the count are read).
+func (st *Store) CustomerSummary(ctx context.Context, customerID, partnerID string) (admin.CustomerSummary, error) {
+	pk, stats := customerPK(customerID), requestStatsSK(partnerID)
 	in := &dynamodb.QueryInput{TableName: &st.table, ConsistentRead: aws.Bool(true), ReturnConsumedCapacity: total,
-		KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :lo AND :hi"), ProjectionExpression: aws.String("SK, #st, licenses"),
+		KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :lo AND :hi"), ProjectionExpression: aws.String("SK, #st, licenses, openCount"),
 		ExpressionAttributeNames:  map[string]string{"#st": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pk), ":lo": str(skSub), ":hi": str(skUser + "\uffff")}}
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pk), ":lo": str(stats), ":hi": str(skUser + "\uffff")}}
 	sum := admin.CustomerSummary{Subscriptions: map[admin.SubscriptionStatus]int{}}
 	access(ctx, "Query", key(pk, ""))
 	for {
@@ -423,6 +425,7 @@ func (st *Store) CustomerSummary(ctx context.Context, customerID string) (admin.
 			SK       string `dynamodbav:"SK"`
 			Status   string `dynamodbav:"status"`
 			Licenses int    `dynamodbav:"licenses"`
+			Open     int    `dynamodbav:"openCount"`
 		}
 		if err := attributevalue.UnmarshalListOfMaps(res.Items, &items); err != nil {
 			return admin.CustomerSummary{}, fmt.Errorf("store: summarize customer %s: decode: %w", customerID, err)
@@ -434,7 +437,10 @@ func (st *Store) CustomerSummary(ctx context.Context, customerID string) (admin.
 				sum.Licenses += it.Licenses
 			case strings.HasPrefix(it.SK, skUser):
 				sum.Users++
-				// Other families that sort in this range (none today) are not counted.
+			case it.SK == stats:
+				sum.OpenServiceRequests = it.Open
+				// Other partners' request counts sort in this range too, and nothing else: not
+				// counted.
 			}
 		}
 		if res.LastEvaluatedKey == nil {

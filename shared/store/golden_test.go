@@ -471,8 +471,11 @@ func TestGoldenStoredItems(t *testing.T) {
 	closed := second
 	closed.Status, closed.ClosedAt, closed.Version = admin.RequestClosed, gAt(9), 2
 	must(s.WriteServiceRequest(ctx, admin.RequestWrite{Request: closed, PrevVersion: 1, Guard: &d.rel, OpenDelta: -1, Activities: []admin.Activity{plain(7)}}))
-	if n, err := s.OpenServiceRequestCount(ctx, gCustomer, gPartner); err != nil || n != 1 {
-		t.Fatalf("open count = %d, %v; want 1", n, err)
+	if sum, err := s.CustomerSummary(ctx, gCustomer, gPartner); err != nil || sum.OpenServiceRequests != 1 {
+		t.Fatalf("open count = %d, %v; want 1", sum.OpenServiceRequests, err)
+	}
+	if sum, err := s.CustomerSummary(ctx, gCustomer, gPartner2); err != nil || sum.OpenServiceRequests != 0 {
+		t.Fatalf("another partner's open count = %d, %v; want 0", sum.OpenServiceRequests, err)
 	}
 
 	stored := map[string]map[string]types.AttributeValue{

@@ -333,17 +333,6 @@ func (s *Store) LocateServiceRequest(ctx context.Context, requestID string) (str
 	return it.CustomerID, it.PartnerID, nil
 }
 
-// OpenServiceRequestCount returns how many of a partner's requests in a customer are open or
-// attention_needed: one GetItem of the counter every request write keeps exact in its
-// transaction (0 when the partner never sent one).
-func (s *Store) OpenServiceRequestCount(ctx context.Context, customerID, partnerID string) (int, error) {
-	var it struct {
-		Open int `dynamodbav:"openCount"`
-	}
-	_, err := s.get(ctx, "count open service requests", customerPK(customerID), requestStatsSK(partnerID), &it)
-	return it.Open, err
-}
-
 // WriteServiceRequest writes a request change in one transaction: the idempotency record, the
 // relationship guard of a partner write, the request (new, with its ref, or guarded by its
 // previous version), the note, the open count, the activity entries and the emails.

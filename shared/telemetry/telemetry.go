@@ -12,12 +12,18 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aws/smithy-go/middleware"
 )
 
 // Meter accumulates the measurements of one invocation. It is safe for concurrent use.
 type Meter struct {
 	mu         sync.Mutex
 	RoundTrips int
+	// Sequential is the round trips of latency: calls sent while another is in flight (a
+	// route's concurrent reads) count once. Counted by CallTimer on the client.
+	Sequential int
+	inFlight   int
 	ReadUnits  float64
 	WriteUnits float64
 	Ops        map[string]int
@@ -52,6 +58,28 @@ func RecordCall(ctx context.Context, op string, read, write float64) {
 	m.ReadUnits += read
 	m.WriteUnits += write
 	m.Ops[op]++
+}
+
+// CallTimer is an APIOptions entry of a DynamoDB client: it marks each call's start and end on
+// the invocation's meter, from which the meter counts Sequential.
+func CallTimer(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("PartnerAdminCenterCallTimer",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			if m := From(ctx); m != nil {
+				m.mu.Lock()
+				if m.inFlight == 0 {
+					m.Sequential++
+				}
+				m.inFlight++
+				m.mu.Unlock()
+				defer func() {
+					m.mu.Lock()
+					m.inFlight--
+					m.mu.Unlock()
+				}()
+			}
+			return next.HandleInitialize(ctx, in)
+		}), middleware.Before)
 }
 
 // RecordAccess records that an IAM action (GetItem, PutItem, …, also each action inside a
@@ -90,6 +118,9 @@ const Namespace = "PartnerAdminCenter"
 // WriteEMF writes one EMF line for a finished invocation of route with status and duration.
 func (m *Meter) WriteEMF(w io.Writer, function, route string, status int, took time.Duration, now time.Time) error {
 	trips, read, write, ops := m.Snapshot()
+	m.mu.Lock()
+	sequential := m.Sequential
+	m.mu.Unlock()
 	line := map[string]any{
 		"_aws": map[string]any{
 			"Timestamp": now.UnixMilli(),
@@ -98,21 +129,23 @@ func (m *Meter) WriteEMF(w io.Writer, function, route string, status int, took t
 				"Dimensions": [][]string{{"Function"}},
 				"Metrics": []map[string]string{
 					{"Name": "DynamoDBRoundTrips", "Unit": "Count"},
+					{"Name": "DynamoDBSequentialRoundTrips", "Unit": "Count"},
 					{"Name": "DynamoDBReadUnits", "Unit": "Count"},
 					{"Name": "DynamoDBWriteUnits", "Unit": "Count"},
 					{"Name": "Duration", "Unit": "Milliseconds"},
 				},
 			}},
 		},
-		"Function":           function,
-		"route":              route,
-		"status":             status,
-		"DynamoDBRoundTrips": trips,
-		"DynamoDBReadUnits":  read,
-		"DynamoDBWriteUnits": write,
-		"Duration":           float64(took.Microseconds()) / 1000,
-		"dynamodbOps":        ops,
-		"dynamodbAccess":     m.access(),
+		"Function":                     function,
+		"route":                        route,
+		"status":                       status,
+		"DynamoDBRoundTrips":           trips,
+		"DynamoDBSequentialRoundTrips": sequential,
+		"DynamoDBReadUnits":            read,
+		"DynamoDBWriteUnits":           write,
+		"Duration":                     float64(took.Microseconds()) / 1000,
+		"dynamodbOps":                  ops,
+		"dynamodbAccess":               m.access(),
 	}
 	b, err := json.Marshal(line)
 	if err != nil {

@@ -91,8 +91,8 @@ func TestBench(t *testing.T) {
 		t.Errorf("bench lacks the directory figures: %+v", d)
 	}
 	for route, m := range rep.Trips {
-		if m.Trips == 0 {
-			t.Errorf("%s: no DynamoDB round trips recorded", route)
+		if m.Trips == 0 || m.Sequential == 0 || m.Sequential > m.Trips {
+			t.Errorf("%s: %d DynamoDB calls at %d round trips of latency recorded", route, m.Trips, m.Sequential)
 		}
 	}
 	// Every measured function has its arm64 size (a bench that lists no build targets prints
