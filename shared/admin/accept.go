@@ -38,6 +38,9 @@ const (
 	SubscriptionActive    SubscriptionStatus = "active"
 	SubscriptionSuspended SubscriptionStatus = "suspended" // by the partner; reactivated to active
 	SubscriptionCancelled SubscriptionStatus = "cancelled" // final (subscriptions.go)
+	// SubscriptionExpired is a trial that ended without being converted: its licenses are no
+	// longer usable; a customer admin may still convert it for a while (the clock sets it).
+	SubscriptionExpired SubscriptionStatus = "expired"
 )
 
 // Subscription is a customer's subscription to a product. The partner through whose link it was
