@@ -20,10 +20,8 @@ import (
 type Meter struct {
 	mu         sync.Mutex
 	RoundTrips int
-	// Sequential is the round trips of latency: calls sent while another is in flight (a
-	// route's concurrent reads) count once. Counted by CallTimer on the client.
-	Sequential int
-	inFlight   int
+	// calls is when each call ran (CallTimer), for Sequential.
+	calls      []span
 	ReadUnits  float64
 	WriteUnits float64
 	Ops        map[string]int
@@ -60,26 +58,46 @@ func RecordCall(ctx context.Context, op string, read, write float64) {
 	m.Ops[op]++
 }
 
-// CallTimer is an APIOptions entry of a DynamoDB client: it marks each call's start and end on
-// the invocation's meter, from which the meter counts Sequential.
+type span struct{ start, end time.Time }
+
+// CallTimer is an APIOptions entry of a DynamoDB client: it records when each call ran on the
+// invocation's meter, from which Sequential is computed.
 func CallTimer(stack *middleware.Stack) error {
 	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("PartnerAdminCenterCallTimer",
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			if m := From(ctx); m != nil {
-				m.mu.Lock()
-				if m.inFlight == 0 {
-					m.Sequential++
-				}
-				m.inFlight++
-				m.mu.Unlock()
-				defer func() {
-					m.mu.Lock()
-					m.inFlight--
-					m.mu.Unlock()
-				}()
+			m := From(ctx)
+			if m == nil {
+				return next.HandleInitialize(ctx, in)
 			}
+			start := time.Now()
+			defer func() {
+				m.mu.Lock()
+				m.calls = append(m.calls, span{start, time.Now()})
+				m.mu.Unlock()
+			}()
 			return next.HandleInitialize(ctx, in)
 		}), middleware.Before)
+}
+
+// Sequential is the round trips of latency: the longest chain of calls of which each started
+// after the one before it ended. Calls in flight together (a route's concurrent reads) are in no
+// chain with each other, so they count once; a call that waited for others counts after them.
+func (m *Meter) Sequential() int {
+	m.mu.Lock()
+	calls := slices.Clone(m.calls)
+	m.mu.Unlock()
+	slices.SortFunc(calls, func(a, b span) int { return a.start.Compare(b.start) })
+	chain, longest := make([]int, len(calls)), 0
+	for i, c := range calls {
+		chain[i] = 1
+		for j := range i {
+			if !calls[j].end.After(c.start) {
+				chain[i] = max(chain[i], chain[j]+1)
+			}
+		}
+		longest = max(longest, chain[i])
+	}
+	return longest
 }
 
 // RecordAccess records that an IAM action (GetItem, PutItem, …, also each action inside a
@@ -118,9 +136,7 @@ const Namespace = "PartnerAdminCenter"
 // WriteEMF writes one EMF line for a finished invocation of route with status and duration.
 func (m *Meter) WriteEMF(w io.Writer, function, route string, status int, took time.Duration, now time.Time) error {
 	trips, read, write, ops := m.Snapshot()
-	m.mu.Lock()
-	sequential := m.Sequential
-	m.mu.Unlock()
+	sequential := m.Sequential()
 	line := map[string]any{
 		"_aws": map[string]any{
 			"Timestamp": now.UnixMilli(),
