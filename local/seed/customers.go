@@ -143,6 +143,9 @@ func Customers(ctx context.Context, db store.API, table, linkKey string, creds C
 		}
 		now := time.Now().UTC()
 		_, _, lastErr := st.CustomerOfPartner(ctx, p.ID, demoCustomerID(p.Cloud, len(names)-1))
+		// Only a run that stopped half-way left some customers: then each is looked up first.
+		_, _, firstErr := st.CustomerOfPartner(ctx, p.ID, demoCustomerID(p.Cloud, 0))
+		partial := lastErr != nil && firstErr == nil
 		for i, name := range names {
 			c := admin.Customer{ID: demoCustomerID(p.Cloud, i), Name: name, DomainPrefix: domainPrefix(name, i), Country: map[admin.Cloud]string{admin.CloudGlobal: "DE", admin.Cloud21Vianet: "CN"}[p.Cloud],
 				Cloud: p.Cloud, Version: 1, CreatedAt: now.AddDate(0, 0, -(i % 60))}
@@ -156,8 +159,10 @@ func Customers(ctx context.Context, db store.API, table, linkKey string, creds C
 			if lastErr == nil {
 				continue // seeded before
 			}
-			if _, _, err := st.CustomerOfPartner(ctx, p.ID, c.ID); err == nil {
-				continue
+			if partial {
+				if _, _, err := st.CustomerOfPartner(ctx, p.ID, c.ID); err == nil {
+					continue
+				}
 			}
 			uid := "usr_" + pad(fmt.Sprintf("demo%sadmin%03d", cloudTag(p.Cloud), i))
 			u := admin.User{ID: uid, OrgID: c.ID, OrgKind: admin.OrgCustomer, Email: email, DisplayName: "Alex Admin", CompanyRole: admin.RoleGlobalAdmin,
