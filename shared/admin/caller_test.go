@@ -75,18 +75,19 @@ func TestReadsAlongsideAuthentication(t *testing.T) {
 		})
 	}
 	ctx := context.Background()
+	cases := []struct {
+		name string
+		sess Session
+		err  error
+		want Code
+	}{
+		{"authenticated", session(AccessFull), nil, ""},
+		{"unauthenticated", Session{}, unauthenticated, CodeUnauthenticated},
+		{"no customer access", session(AccessNone), nil, CodeForbidden},
+	}
 
 	t.Run("directory", func(t *testing.T) {
-		for _, c := range []struct {
-			name string
-			sess Session
-			err  error
-			want Code
-		}{
-			{"authenticated", session(AccessLimited), nil, ""},
-			{"unauthenticated", Session{}, unauthenticated, CodeUnauthenticated},
-			{"no customer access", session(AccessNone), nil, CodeForbidden},
-		} {
+		for _, c := range cases {
 			b := newBarrier(2)
 			svc := &CustomerService{Env: testEnv(), Store: &barrierStore{fakeCustomerStore: base, at: b}}
 			page, err := svc.Customers(ctx, caller(b, c.sess, c.err), DirectoryQuery{})
@@ -100,16 +101,7 @@ func TestReadsAlongsideAuthentication(t *testing.T) {
 	})
 
 	t.Run("customer and its data", func(t *testing.T) {
-		for _, c := range []struct {
-			name string
-			sess Session
-			err  error
-			want Code
-		}{
-			{"authenticated", session(AccessFull), nil, ""},
-			{"unauthenticated", Session{}, unauthenticated, CodeUnauthenticated},
-			{"no customer access", session(AccessNone), nil, CodeForbidden},
-		} {
+		for _, c := range cases {
 			b := newBarrier(3) // the caller's records, the customer, its data
 			svc := &CustomerService{Env: testEnv(), Store: &barrierStore{fakeCustomerStore: base, at: b}}
 			data := ""

@@ -178,12 +178,9 @@ func (s *CustomerUserService) create(ctx context.Context, w CustomerUserWrite, t
 
 // Users lists a customer's users for a partner user. Errors: those of Enter, CodeInvalidCursor.
 func (s *CustomerUserService) Users(ctx context.Context, c Caller, customerID string, page PageRequest) (Page[User], error) {
-	var users Page[User]
-	_, err := s.Customers.enterReading(ctx, c, customerID, RightReadCustomer, func(ctx context.Context) (err error) {
-		users, err = s.Store.CustomerUsers(ctx, customerID, page)
-		return err
+	return readInside(ctx, s.Customers, c, customerID, RightReadCustomer, func(ctx context.Context) (Page[User], error) {
+		return s.Store.CustomerUsers(ctx, customerID, page)
 	})
-	return users, err
 }
 
 // CreateUser adds a user to a customer on behalf of the partner (full access), with a temporary

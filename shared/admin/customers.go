@@ -196,6 +196,33 @@ func (s *CustomerService) enterReading(ctx context.Context, c Caller, customerID
 	return scope, err
 }
 
+// readInside reads a customer's data for a caller who needs right r there: read is sent
+// alongside the customer's and the caller's records (enterReading), and its result is returned
+// only when the customer was entered.
+func readInside[T any](ctx context.Context, s *CustomerService, c Caller, customerID string, r CustomerRight, read func(context.Context) (T, error)) (T, error) {
+	var v T
+	_, err := s.enterReading(ctx, c, customerID, r, func(ctx context.Context) (err error) {
+		v, err = read(ctx)
+		return err
+	})
+	return v, err
+}
+
+// admitted returns what a customer route outside any customer (a list across customers) read
+// alongside the caller's authentication, once the caller is authenticated and passes
+// requireCustomers(r); the read's own error comes after those.
+func admitted[T any](c Caller, r CustomerRight, v T, readErr error) (T, error) {
+	var zero T
+	sess, err := c.Authenticated()
+	if err != nil {
+		return zero, err
+	}
+	if err := requireCustomers(sess, r); err != nil {
+		return zero, err
+	}
+	return v, readErr
+}
+
 // activities returns the two entries of an action inside a customer, written in the same
 // transaction as the change: one in the partner's log, one in the customer's, both naming the
 // partner on whose behalf the user acted.

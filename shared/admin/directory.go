@@ -85,15 +85,8 @@ type CustomerDirectory interface {
 // Errors: CodeUnauthenticated, those of requireCustomers, CodeInvalidQuery (q, delegatedAdmin),
 // CodeInvalidCursor.
 func (s *CustomerService) Customers(ctx context.Context, c Caller, q DirectoryQuery) (Page[CustomerRow], error) {
-	page, rerr := s.directory(ctx, c.PartnerID(), q)
-	sess, err := c.Authenticated()
-	if err != nil {
-		return Page[CustomerRow]{}, err
-	}
-	if err := requireCustomers(sess, RightListCustomers); err != nil {
-		return Page[CustomerRow]{}, err
-	}
-	return page, rerr
+	page, err := s.directory(ctx, c.PartnerID(), q)
+	return admitted(c, RightListCustomers, page, err)
 }
 
 // directory reads a page of partnerID's list or search.

@@ -367,12 +367,9 @@ func (s *ServiceRequestService) CreateRequest(ctx context.Context, c Caller, cus
 // CustomerRequests lists the partner's requests in a customer, newest first. Errors: those of
 // CustomerService.Enter, CodeInvalidCursor.
 func (s *ServiceRequestService) CustomerRequests(ctx context.Context, c Caller, customerID string, page PageRequest) (Page[ServiceRequest], error) {
-	var reqs Page[ServiceRequest]
-	_, err := s.customers().enterReading(ctx, c, customerID, RightReadCustomer, func(ctx context.Context) (err error) {
-		reqs, err = s.Store.CustomerServiceRequests(ctx, customerID, c.PartnerID(), page)
-		return err
+	return readInside(ctx, s.customers(), c, customerID, RightReadCustomer, func(ctx context.Context) (Page[ServiceRequest], error) {
+		return s.Store.CustomerServiceRequests(ctx, customerID, c.PartnerID(), page)
 	})
-	return reqs, err
 }
 
 // Request returns one of the partner's requests in a customer with its notes. Errors: those of
@@ -402,16 +399,8 @@ func (s *ServiceRequestService) Queue(ctx context.Context, c Caller, q RequestQu
 	if q.Status != "" {
 		statuses = []RequestStatus{q.Status}
 	}
-	// Read alongside the caller's authentication, returned after the gate.
-	page, rerr := s.Store.PartnerServiceRequests(ctx, c.PartnerID(), statuses, q.PageRequest)
-	sess, err := c.Authenticated()
-	if err != nil {
-		return Page[ServiceRequest]{}, err
-	}
-	if err := requireCustomers(sess, RightReadCustomer); err != nil {
-		return Page[ServiceRequest]{}, err
-	}
-	return page, rerr
+	page, err := s.Store.PartnerServiceRequests(ctx, c.PartnerID(), statuses, q.PageRequest)
+	return admitted(c, RightReadCustomer, page, err)
 }
 
 // UpdateRequest changes a request (RequestPatch), guarded by the version read: a draft's fields,

@@ -78,12 +78,9 @@ func (ch SubscriptionChange) validate() error {
 // CustomerSubscriptions lists a customer's subscriptions for a partner user.
 // Errors: those of CustomerService.Enter, CodeInvalidCursor.
 func (s *SubscriptionService) CustomerSubscriptions(ctx context.Context, c Caller, customerID string, page PageRequest) (Page[Subscription], error) {
-	var subs Page[Subscription]
-	_, err := s.Customers.enterReading(ctx, c, customerID, RightReadCustomer, func(ctx context.Context) (err error) {
-		subs, err = s.Store.Subscriptions(ctx, customerID, page)
-		return err
+	return readInside(ctx, s.Customers, c, customerID, RightReadCustomer, func(ctx context.Context) (Page[Subscription], error) {
+		return s.Store.Subscriptions(ctx, customerID, page)
 	})
-	return subs, err
 }
 
 // UpdateCustomerSubscription changes a customer's subscription: its licenses, or its status
