@@ -488,3 +488,43 @@ func DecodeSubscriptionImage(image map[string]types.AttributeValue) (admin.Subsc
 	}
 	return it.domain(), true, nil
 }
+
+// SubscriptionImage is a subscription's item as the table stores it (and its stream carries):
+// for tests and benchmarks of the notifier.
+func SubscriptionImage(sub admin.Subscription) map[string]types.AttributeValue {
+	return marshal(toSubscriptionItem(sub))
+}
+
+// WriteForTest puts the items of customers (their profiles), partners (their profiles) and
+// subscriptions one by one, as plain puts without the business transactions around them: for
+// tests and benchmarks of the notifier, whose stream records they make.
+func WriteForTest(ctx context.Context, s *Store, values ...any) error {
+	for _, v := range values {
+		var item any
+		switch v := v.(type) {
+		case admin.Customer:
+			item = toCustomerItem(v)
+		case admin.Partner:
+			item = toPartnerItem(v)
+		case admin.Subscription:
+			item = toSubscriptionItem(v)
+		default:
+			return fmt.Errorf("store: write for test: %T", v)
+		}
+		if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: marshal(item)}); err != nil {
+			return fmt.Errorf("store: write for test: %w", err)
+		}
+	}
+	return nil
+}
+
+// Notified reports which of up to 100 events are in the partner's inbox (one strongly
+// consistent BatchGetItem): for tests and benchmarks of the notifier.
+func (in Inbox) Notified(ctx context.Context, partnerID string, eventIDs []string) ([]bool, error) {
+	keys := make([]map[string]types.AttributeValue, len(eventIDs))
+	outs := make([]any, len(eventIDs))
+	for i, id := range eventIDs {
+		keys[i], outs[i] = key(partnerPK(partnerID), notificationSK(id)), &notificationItem{}
+	}
+	return in.s.batchGet(ctx, "notified", keys, outs...)
+}
