@@ -264,3 +264,32 @@ func TestNotificationRoutes(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) { expectProblem(t, e.do(c.c, c.req), c.status, c.code, c.field) })
 	}
 }
+
+func init() {
+	matrixCases = append(matrixCases,
+		matrixCase{route: "GET /notifications", ok: 200, build: func(*env, string) req { return req{method: "GET", path: "/notifications"} }},
+		matrixCase{route: "POST /notifications/{notificationId}/read", ok: 204, build: func(e *env, pid string) req {
+			id := e.notify(e.t, pid, "cus_01jdnotifycustomer000000c1", admin.EventSuspended, time.Now())
+			return req{method: "POST", path: "/notifications/" + id + "/read"}
+		}},
+		matrixCase{route: "POST /notifications/read", ok: 200, build: func(*env, string) req { return req{method: "POST", path: "/notifications/read"} }},
+		matrixCase{route: "GET /me/notification-settings", ok: 200, build: func(*env, string) req { return req{method: "GET", path: "/me/notification-settings"} }},
+		matrixCase{route: "PUT /me/notification-settings", ok: 200, build: func(*env, string) req {
+			return req{method: "PUT", path: "/me/notification-settings", body: map[string]any{"email": true, "kinds": []string{"subscription.cancelled"}, "version": 0}}
+		}},
+		// The customer admin identity has just signed up (alex@cust<100000+n>.example, n the seq
+		// before its requests): it names its subscription's current Partner of Record again (200,
+		// no change).
+		matrixCase{route: "PUT /tenant/subscriptions/{subscriptionId}/partner-of-record", ok: 200, who: customers, build: func(e *env, pid string) req {
+			sid, version := unknownSub, 1
+			for n := e.seq.Load(); n > e.seq.Load()-20 && sid == unknownSub; n-- { // requests since raised seq
+				if l, err := e.store.Login(t0(), fmt.Sprintf("alex@cust%d.example", 100000+n)); err == nil {
+					if subs := e.subscriptions(l.OrgID); len(subs) > 0 {
+						sid, version = subs[0].ID, subs[0].Version
+					}
+				}
+			}
+			return req{method: "PUT", path: "/tenant/subscriptions/" + sid + "/partner-of-record", body: map[string]any{"partnerId": pid, "version": version}}
+		}},
+	)
+}

@@ -21,6 +21,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,7 +42,7 @@ type Store interface {
 }
 
 // DefaultConcurrency bounds the subscriptions of a batch processed at once.
-const DefaultConcurrency = 4
+const DefaultConcurrency = 8
 
 // Notifier handles the table stream's subscription records.
 type Notifier struct {
@@ -109,6 +110,9 @@ func (n *Notifier) HandleStream(ctx context.Context, ev events.DynamoDBEvent) (e
 		groups[k] = append(groups[k], i)
 	}
 	outcomes := make([]Outcome, len(ev.Records))
+	// What a batch reads about customers and partners is read once per invocation: a burst of
+	// changes is mostly of a few customers and partners.
+	ctx = withCache(ctx)
 	conc := n.Concurrency
 	if conc <= 0 {
 		conc = DefaultConcurrency
@@ -211,7 +215,11 @@ func (n *Notifier) change(ctx context.Context, log *slog.Logger, before *admin.S
 	for _, e := range admin.EventsOf(before, after, admin.Customer{}, time.Time{}) {
 		pids = append(pids, e.PartnerID)
 	}
-	customer, partners, err := n.Store.NotifierFacts(ctx, after.CustomerID, pids)
+	f, err := cached(ctx, "facts "+after.CustomerID+" "+strings.Join(pids, " "), func() (facts, error) {
+		c, ps, err := n.Store.NotifierFacts(ctx, after.CustomerID, pids)
+		return facts{c, ps}, err
+	})
+	customer, partners := f.customer, f.partners
 	if err != nil {
 		log.ErrorContext(ctx, "cannot read the customer and partners", "error", err.Error())
 		return Error
@@ -255,10 +263,14 @@ func (n *Notifier) change(ctx context.Context, log *slog.Logger, before *admin.S
 // emails are the emails of an event to the partner's users who want them, at most
 // admin.MaxRecipientsPerEmail addresses each.
 func (n *Notifier) emails(ctx context.Context, p admin.Partner, e admin.SubscriptionEvent) ([]admin.Email, error) {
-	users, settings, err := n.Store.PartnerRecipients(ctx, p.ID)
+	r, err := cached(ctx, "recipients "+p.ID, func() (recipients, error) {
+		users, settings, err := n.Store.PartnerRecipients(ctx, p.ID)
+		return recipients{users, settings}, err
+	})
 	if err != nil {
 		return nil, err
 	}
+	users, settings := r.users, r.settings
 	to := admin.Recipients(users, settings, e.Kind)
 	var out []admin.Email
 	for len(to) > 0 {
@@ -267,4 +279,64 @@ func (n *Notifier) emails(ctx context.Context, p admin.Partner, e admin.Subscrip
 		to = to[k:]
 	}
 	return out, nil
+}
+
+type facts struct {
+	customer admin.Customer
+	partners map[string]admin.Partner
+}
+
+type recipients struct {
+	users    []admin.User
+	settings []admin.NotificationSettings
+}
+
+// cache holds the reads of one invocation, each made once however many records need it
+// (concurrent callers wait for the first); a failed read is not kept.
+type cache struct {
+	mu      sync.Mutex
+	entries map[string]*entry
+}
+
+type entry struct {
+	done chan struct{}
+	val  any
+	err  error
+}
+
+type cacheKey struct{}
+
+func withCache(ctx context.Context) context.Context {
+	return context.WithValue(ctx, cacheKey{}, &cache{entries: map[string]*entry{}})
+}
+
+// cached returns the invocation's value of key, reading it with read the first time.
+func cached[T any](ctx context.Context, key string, read func() (T, error)) (T, error) {
+	c, _ := ctx.Value(cacheKey{}).(*cache)
+	if c == nil {
+		return read()
+	}
+	c.mu.Lock()
+	e, ok := c.entries[key]
+	if !ok {
+		e = &entry{done: make(chan struct{})}
+		c.entries[key] = e
+	}
+	c.mu.Unlock()
+	if ok {
+		<-e.done
+		if e.err == nil {
+			return e.val.(T), nil
+		}
+		return read() // the first read failed: try again for this record
+	}
+	v, err := read()
+	e.val, e.err = v, err
+	if err != nil {
+		c.mu.Lock()
+		delete(c.entries, key)
+		c.mu.Unlock()
+	}
+	close(e.done)
+	return v, err
 }
