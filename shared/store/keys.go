@@ -44,7 +44,7 @@ import (
 //	request counts  CUSTOMER#<cid>             SRSTATS#<pid>           (open + attention_needed)
 //	notification    PARTNER#<pid>              NTF#<eventId>           GSI1 NTF#<pid>, GSI2 NTFK#<pid>#<kind> (notifications.go)
 //	  its customer view PARTNER#<pid>          NTFC#<eventId>          GSI1 NTFC#<pid>#<cid>, GSI2 NTFCK#<pid>#<cid>#<kind>
-//	inbox counts    PARTNER#<pid>              NTFSTATS                (unread)
+//	inbox counts    PARTNER#<pid>              NTFSTATS                GSI1 NTF#<pid> / ~COUNT (unread)
 //	email settings  PARTNER#<pid>              NTFSET#<userId>         (a partner user's notification emails)
 //
 // The Type constants below are the Type attribute of each item, and live here with the keys.
@@ -252,6 +252,9 @@ const (
 	skNotificationSettings   = "NTFSET#"
 	inboxUnread              = "U#"
 	inboxRead                = "R#"
+	// inboxCountSK puts the unread count on GSI1 at the head of the whole inbox's partition
+	// ('~' sorts after U and R): the first page's descending Query reads it with the page.
+	inboxCountSK = "~COUNT"
 )
 
 func notificationSK(eventID string) string     { return skNotification + eventID }

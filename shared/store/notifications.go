@@ -49,6 +49,9 @@ type notificationItem struct {
 	Subscription eventSubscription  `dynamodbav:"subscription"`
 	Before       *eventSubscription `dynamodbav:"before,omitempty"`
 	ReadAt       *time.Time         `dynamodbav:"readAt,omitempty"`
+	// Unread is the unread count when the item read from the inbox's GSI1 partition is its
+	// count item (Type NotificationStats), which heads it.
+	Unread int `dynamodbav:"unread,omitempty"`
 }
 
 // eventSubscription is what a notification keeps of a subscription before or after the change.
@@ -111,10 +114,12 @@ func (it notificationItem) domain() admin.Notification {
 }
 
 // notificationStatsItem counts a partner's unread notifications; every transaction that adds or
-// reads one moves it.
+// reads one moves it. It heads the whole inbox's GSI1 partition (inboxCountSK).
 type notificationStatsItem struct {
 	PK     string `dynamodbav:"PK"`
 	SK     string `dynamodbav:"SK"`
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
 	Type   string `dynamodbav:"Type"`
 	Unread int    `dynamodbav:"unread"`
 }
@@ -152,9 +157,10 @@ func (it settingsItem) domain() admin.NotificationSettings {
 // unreadDelta adds d to the partner's unread count.
 func (t *txn) unreadDelta(table, partnerID string, d int) {
 	t.add(types.TransactWriteItem{Update: &types.Update{TableName: aws.String(table), Key: key(partnerPK(partnerID), skNotificationStats),
-		UpdateExpression:          aws.String("SET #t = :t ADD unread :d"),
-		ExpressionAttributeNames:  map[string]string{"#t": attrType},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":t": str(typeNotificationStats), ":d": num(d)}}}, nil)
+		UpdateExpression:         aws.String("SET #t = :t, GSI1PK = :g, GSI1SK = :gs ADD unread :d"),
+		ExpressionAttributeNames: map[string]string{"#t": attrType},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":t": str(typeNotificationStats), ":d": num(d),
+			":g": str(inboxPK(partnerID)), ":gs": str(inboxCountSK)}}}, nil)
 }
 
 // Notify adds an event to its partner's inbox (the notification, its customer view, the unread
@@ -176,7 +182,8 @@ func (in Inbox) Notify(ctx context.Context, e admin.SubscriptionEvent, emails []
 }
 
 // Notifications reads a page of the partner's inbox, unread first and newest first within
-// each, from the index of the query's filter, and the unread count alongside.
+// each, from the index of the query's filter, and the unread count: with the first page of the
+// whole inbox (one Query), else alongside it (a GetItem at the same time).
 func (in Inbox) Notifications(ctx context.Context, partnerID string, q admin.NotificationQuery) (admin.Page[admin.Notification], int, error) {
 	s := in.s
 	index, pk := indexGSI1, inboxPK(partnerID)
@@ -196,21 +203,33 @@ func (in Inbox) Notifications(ctx context.Context, partnerID string, q admin.Not
 		}
 		below = b
 	}
-	var unread int
-	stats := make(chan error, 1)
-	go func() {
-		var st notificationStatsItem
-		_, err := s.get(ctx, "inbox counts "+partnerID, partnerPK(partnerID), skNotificationStats, &st)
-		unread = st.Unread
-		stats <- err
-	}()
 	limit := int(clamp(q.Limit))
-	items, err := s.inboxQuery(ctx, index, pk, below, limit+1)
-	if serr := <-stats; err == nil {
-		err = serr
-	}
-	if err != nil {
-		return admin.Page[admin.Notification]{}, 0, err
+	var unread int
+	var items []notificationItem
+	var err error
+	if pk == inboxPK(partnerID) && below == "" {
+		// The whole inbox's first page: its count item heads the partition, one Query.
+		if items, err = s.inboxQuery(ctx, index, pk, below, limit+2); err != nil {
+			return admin.Page[admin.Notification]{}, 0, err
+		}
+		if len(items) > 0 && items[0].Type == typeNotificationStats {
+			unread, items = items[0].Unread, items[1:]
+		}
+	} else {
+		stats := make(chan error, 1)
+		go func() {
+			var st notificationStatsItem
+			_, err := s.get(ctx, "inbox counts "+partnerID, partnerPK(partnerID), skNotificationStats, &st)
+			unread = st.Unread
+			stats <- err
+		}()
+		items, err = s.inboxQuery(ctx, index, pk, below, limit+1)
+		if serr := <-stats; err == nil {
+			err = serr
+		}
+		if err != nil {
+			return admin.Page[admin.Notification]{}, 0, err
+		}
 	}
 	var page admin.Page[admin.Notification]
 	if len(items) > limit {
