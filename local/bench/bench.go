@@ -42,6 +42,9 @@ type Options struct {
 	// DirectorySizes are the customer counts of the directory figures (default
 	// DefaultDirectorySizes; the bench's test uses small ones).
 	DirectorySizes []int
+	// NotifyChanges is the number of subscription changes of the stream → inbox figure
+	// (default 500).
+	NotifyChanges int
 }
 
 // warmRoutes are the routes whose warm latency is measured (files of other routes add theirs).
@@ -67,6 +70,7 @@ type Report struct {
 	Trips     map[string]Measurement     // route → last EMF measurement
 	Accept    AcceptFigures
 	Outbox    OutboxDelay // outbox item written → email in the SES emulator (outbox.go)
+	Notify    NotifyDelay // subscription change written → notification in the inbox (notify.go)
 	Directory *DirectoryFigures
 	Functions []string
 	Failures  []string
@@ -221,10 +225,21 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if rep.Outbox, err = MeasureOutboxDelay(ctx, rt, 10); err != nil {
 		return nil, err
 	}
+	if o.NotifyChanges <= 0 {
+		o.NotifyChanges = 500
+	}
+	fmt.Fprintf(o.Out, "bench: stream → inbox delay over %d subscription changes…\n", o.NotifyChanges)
+	if rep.Notify, err = MeasureNotifyDelay(ctx, rt, o.NotifyChanges); err != nil {
+		return nil, err
+	}
+	if rep.Notify.P99 >= NotifyTarget {
+		rep.Failures = append(rep.Failures, fmt.Sprintf("stream → inbox p99 %s, target < %s", rep.Notify.P99.Round(time.Millisecond), NotifyTarget))
+	}
 	rep.Directory.print(o.Out, rep)
 	rep.print(o.Out)
 	rep.Accept.print(o.Out)
 	fmt.Fprintf(o.Out, "\nOutbox → SES emulator delay: %s\n", rep.Outbox)
+	fmt.Fprintf(o.Out, "Subscription change → Partner of Record's inbox: %s\n", rep.Notify)
 	return rep, nil
 }
 

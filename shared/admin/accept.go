@@ -64,6 +64,7 @@ type Subscription struct {
 type PORPeriod struct {
 	PartnerID string
 	From      time.Time
+	To        *time.Time // when the next Partner of Record took over; nil for the current one
 }
 
 // DelegatedAdmin is a customer's grant of delegated administration to a partner: a scope and an

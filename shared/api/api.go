@@ -26,6 +26,9 @@ type Deps struct {
 	ServiceRequests *admin.ServiceRequestService // the partner's and the support desk's side
 	Verifier        *auth.Verifier
 	Issuer          *auth.Issuer // only in functions that issue tokens
+
+	Notifications   *admin.NotificationService    // the partner's inbox and its users' email settings
+	PartnerOfRecord *admin.PartnerOfRecordService // a customer admin's change of a Partner of Record
 }
 
 // Auth authenticates the callers of partner and customer routes: it verifies the access token

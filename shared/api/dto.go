@@ -249,8 +249,9 @@ type linkUseBody struct {
 }
 
 type porPeriodBody struct {
-	PartnerID string    `json:"partnerId"`
-	From      time.Time `json:"from"`
+	PartnerID string     `json:"partnerId"`
+	From      time.Time  `json:"from"`
+	To        *time.Time `json:"to,omitempty"`
 }
 
 type delegatedAdminBody struct {

@@ -67,7 +67,7 @@ type subscriptionBody struct {
 func toSubscription(s admin.Subscription) subscriptionBody {
 	b := subscriptionBody{SubscriptionID: s.ID, ProductID: s.ProductID, ProductName: s.ProductName, Licenses: s.Licenses, Status: s.Status,
 		PartnerOfRecord: s.PartnerOfRecord, PORHistory: toList(s.PORHistory, func(p admin.PORPeriod) porPeriodBody {
-			return porPeriodBody{PartnerID: p.PartnerID, From: p.From}
+			return porPeriodBody{PartnerID: p.PartnerID, From: p.From, To: p.To}
 		}), CreatedAt: s.CreatedAt, Version: s.Version}
 	if !s.TrialEndsAt.IsZero() {
 		b.TrialEndsAt = &s.TrialEndsAt

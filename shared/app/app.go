@@ -61,8 +61,8 @@ func FromEnv() (Config, error) {
 // NewID returns a prefixed, lower-case, time-ordered id such as usr_01jd….
 func NewID(prefix string) string { return prefix + "_" + strings.ToLower(ulid.Make().String()) }
 
-// Build returns the handler dependencies for cfg over db.
-func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Time) (*api.Deps, error) {
+// Build returns the handler dependencies for cfg over db, with the optional contexts opts.
+func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Time, opts ...Option) (*api.Deps, error) {
 	pub, err := auth.ParsePublicKey(cfg.PublicKey)
 	if err != nil {
 		return nil, fmt.Errorf("app: TOKEN_PUBLIC_KEY: %w", err)
@@ -98,6 +98,9 @@ func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Tim
 		ServiceRequests: &admin.ServiceRequestService{Env: env, Store: st, SupportDesk: cfg.SupportDesk},
 		Verifier:        &auth.Verifier{Key: pub, Issuer: cfg.Issuer, Now: now},
 	}
+	for _, o := range opts {
+		o(d, st, env)
+	}
 	if cfg.SigningKey != "" {
 		// The key is checked against TOKEN_PUBLIC_KEY when the first token is signed (a mismatch
 		// is then an internal error, logged); deriving it at init would cost every cold start.
@@ -114,7 +117,7 @@ func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Tim
 
 // MustDeps builds the dependencies of a Lambda function from its environment, or exits: an init
 // failure is reported by the Lambda runtime and retried with a fresh instance.
-func MustDeps(ctx context.Context) *api.Deps {
+func MustDeps(ctx context.Context, opts ...Option) *api.Deps {
 	cfg, err := FromEnv()
 	if err != nil {
 		fail(err)
@@ -128,7 +131,7 @@ func MustDeps(ctx context.Context) *api.Deps {
 		o.DisableValidateResponseChecksum = os.Getenv("AWS_ENDPOINT_URL_DYNAMODB") != ""
 		o.APIOptions = append(o.APIOptions, telemetry.CallTimer) // sequential round trips on the meter
 	})
-	d, err := Build(cfg, db, auth.NewHasher(auth.DefaultArgon2), time.Now)
+	d, err := Build(cfg, db, auth.NewHasher(auth.DefaultArgon2), time.Now, opts...)
 	if err != nil {
 		fail(err)
 	}

@@ -95,6 +95,11 @@ var specs = map[string]spec{
 		required: []string{"partnerName", "customerName", "customerDomain", "userEmail", "temporaryPassword"},
 		optional: []string{"userName", "cloud"},
 	},
+	// A change of a subscription, to the partner's users who subscribed (notification settings).
+	"subscription_event": {
+		required: []string{"partnerName", "customerName", "productName", "subscriptionId", "eventKind", "licenses", "status", "changedAt"},
+		optional: []string{"previousLicenses", "previousStatus", "porRole", "cloud"},
+	},
 }
 
 // multiline fields keep their line breaks in the bodies (never in the subject).
@@ -112,6 +117,9 @@ var enums = map[string][]string{
 	"answer":         {"accepted", "declined"},
 	"offerKind":      {"trial", "offer", "delegated-admin"},
 	"severity":       {"minimal", "moderate", "critical"},
+	"eventKind": {"subscription.created", "subscription.licenses_changed", "subscription.suspended", "subscription.reactivated",
+		"subscription.cancelled", "subscription.trial_converted", "subscription.trial_expired", "subscription.partner_of_record_changed"},
+	"porRole": {"", "new", "previous"},
 }
 
 // Templates lists the template names, sorted.

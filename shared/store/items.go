@@ -496,8 +496,9 @@ func offerLines(items []offerLineItem) []admin.OfferLine {
 
 // porPeriodItem is one period of a subscription's Partner of Record history.
 type porPeriodItem struct {
-	PartnerID string    `dynamodbav:"PartnerID"`
-	From      time.Time `dynamodbav:"From"`
+	PartnerID string     `dynamodbav:"PartnerID"`
+	From      time.Time  `dynamodbav:"From"`
+	To        *time.Time `dynamodbav:"To,omitempty"`
 }
 
 func toPORPeriodItems(ps []admin.PORPeriod) []porPeriodItem {
@@ -506,7 +507,7 @@ func toPORPeriodItems(ps []admin.PORPeriod) []porPeriodItem {
 	}
 	out := make([]porPeriodItem, len(ps))
 	for i, p := range ps {
-		out[i] = porPeriodItem{PartnerID: p.PartnerID, From: p.From}
+		out[i] = porPeriodItem{PartnerID: p.PartnerID, From: p.From, To: p.To}
 	}
 	return out
 }
@@ -517,7 +518,7 @@ func porPeriods(items []porPeriodItem) []admin.PORPeriod {
 	}
 	out := make([]admin.PORPeriod, len(items))
 	for i, it := range items {
-		out[i] = admin.PORPeriod{PartnerID: it.PartnerID, From: it.From}
+		out[i] = admin.PORPeriod{PartnerID: it.PartnerID, From: it.From, To: it.To}
 	}
 	return out
 }

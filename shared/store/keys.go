@@ -42,6 +42,10 @@ import (
 //	request note    CUSTOMER#<cid>             SR#<pid>#<rid>#NOTE#<nid>   (ULID: time-ordered)
 //	request ref     SR#<rid>                   SR                      (customer and partner of a request id)
 //	request counts  CUSTOMER#<cid>             SRSTATS#<pid>           (open + attention_needed)
+//	notification    PARTNER#<pid>              NTF#<eventId>           GSI1 NTF#<pid>, GSI2 NTFK#<pid>#<kind> (notifications.go)
+//	  its customer view PARTNER#<pid>          NTFC#<eventId>          GSI1 NTFC#<pid>#<cid>, GSI2 NTFCK#<pid>#<cid>#<kind>
+//	inbox counts    PARTNER#<pid>              NTFSTATS                GSI1 NTF#<pid> / ~COUNT (unread)
+//	email settings  PARTNER#<pid>              NTFSET#<userId>         (a partner user's notification emails)
 //
 // The Type constants below are the Type attribute of each item, and live here with the keys.
 const (
@@ -231,3 +235,43 @@ func requestQueueSK(r admin.ServiceRequest) string {
 const typePasswordResets = "PasswordResets"
 
 func resetsSK(userID string) string { return "RESETS#" + userID }
+
+// The partner's inbox (notifications.go). Every index sort key is <state>#<at ms, 15
+// digits>#<eventId> with state U (unread) or R (read): read newest first, unread sort before read.
+// The notification item is on GSI1 for the whole inbox and on GSI2 per kind; its customer view,
+// written and updated in the same transactions, is on GSI1 per customer and on GSI2 per customer
+// and kind. Every filter is one Query.
+const (
+	typeNotification         = "Notification"
+	typeNotificationView     = "NotificationCustomerView"
+	typeNotificationStats    = "NotificationStats"
+	typeNotificationSettings = "NotificationSettings"
+	skNotification           = "NTF#"
+	skNotificationView       = "NTFC#"
+	skNotificationStats      = "NTFSTATS"
+	skNotificationSettings   = "NTFSET#"
+	inboxUnread              = "U#"
+	inboxRead                = "R#"
+	// inboxCountSK puts the unread count on GSI1 at the head of the whole inbox's partition
+	// ('~' sorts after U and R): the first page's descending Query reads it with the page.
+	inboxCountSK = "~COUNT"
+)
+
+func notificationSK(eventID string) string     { return skNotification + eventID }
+func notificationViewSK(eventID string) string { return skNotificationView + eventID }
+func inboxPK(pid string) string                { return "NTF#" + pid }
+func inboxKindPK(pid string, k admin.EventKind) string {
+	return "NTFK#" + pid + "#" + string(k)
+}
+func inboxCustomerPK(pid, cid string) string { return "NTFC#" + pid + "#" + cid }
+func inboxCustomerKindPK(pid, cid string, k admin.EventKind) string {
+	return "NTFCK#" + pid + "#" + cid + "#" + string(k)
+}
+func inboxSK(read bool, at time.Time, eventID string) string {
+	state := inboxUnread
+	if read {
+		state = inboxRead
+	}
+	return state + padMillis(at.UnixMilli()) + "#" + eventID
+}
+func settingsSK(userID string) string { return skNotificationSettings + userID }

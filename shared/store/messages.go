@@ -91,6 +91,8 @@ func encodeMessage(m admin.Message) (string, map[string]string, error) {
 		d := requestFacts(m.Request)
 		d["note"] = m.Note.Text
 		return tplRequestAttention, d, nil
+	case admin.SubscriptionNotice:
+		return tplSubscriptionEvent, subscriptionEventFacts(m), nil
 	case admin.CustomerPasswordReset:
 		return tplCustomerPasswordReset, map[string]string{"partnerName": m.Partner.Contact.Name, "cloud": string(m.Partner.Cloud),
 			"customerName": m.Customer.Name, "customerDomain": m.Customer.DomainPrefix, "userName": m.User.DisplayName, "userEmail": m.User.Email}, nil
@@ -173,4 +175,24 @@ func jsonFact(v any) string {
 		panic(fmt.Sprintf("store: encode %T: %v", v, err)) // plain structs always encode
 	}
 	return string(b)
+}
+
+// tplSubscriptionEvent tells a partner's subscribed users of a change of a subscription.
+const tplSubscriptionEvent = "subscription_event"
+
+func subscriptionEventFacts(m admin.SubscriptionNotice) map[string]string {
+	e, sub := m.Event, m.Event.Subscription
+	d := map[string]string{"partnerName": m.Partner.Contact.Name, "cloud": string(m.Partner.Cloud), "customerName": e.CustomerName,
+		"productName": sub.ProductName, "subscriptionId": sub.ID, "eventKind": string(e.Kind), "licenses": strconv.Itoa(sub.Licenses),
+		"status": string(sub.Status), "changedAt": stamp(e.At)}
+	if b := e.Before; b != nil {
+		d["previousLicenses"], d["previousStatus"] = strconv.Itoa(b.Licenses), string(b.Status)
+	}
+	if e.Kind == admin.EventPartnerOfRecordChanged {
+		d["porRole"] = "new"
+		if sub.PartnerOfRecord != e.PartnerID {
+			d["porRole"] = "previous"
+		}
+	}
+	return d
 }

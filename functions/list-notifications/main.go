@@ -1,0 +1,17 @@
+// Command list-notifications is the Lambda function of GET /notifications (the partner's inbox).
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/partner-admin-center/pac/shared/api"
+	"github.com/partner-admin-center/pac/shared/apigw"
+	"github.com/partner-admin-center/pac/shared/app"
+)
+
+func main() {
+	deps := app.MustDeps(context.Background(), app.Notifications)
+	lambda.Start(apigw.Lambda("list-notifications", api.ListNotifications(deps.Auth(), deps.Notifications)))
+}
