@@ -95,6 +95,10 @@ var specs = map[string]spec{
 		required: []string{"partnerName", "customerName", "customerDomain", "userEmail", "temporaryPassword"},
 		optional: []string{"userName", "cloud"},
 	},
+	"webhook_disabled": {
+		required: []string{"partnerName", "webhookId", "webhookUrl", "failingSince", "disabledAt"},
+		optional: []string{"cloud"},
+	},
 }
 
 // multiline fields keep their line breaks in the bodies (never in the subject).

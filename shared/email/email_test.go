@@ -27,6 +27,8 @@ func sample(template, cloud string) map[string]string {
 		"description": "Since Monday\nno mail.", "contactName": "Cara", "contactEmail": "cara@fabrikam.example", "contactPhone": "+1 555 0100",
 		"cc": `["it@fabrikam.example"]`, "sentAt": "2026-01-02T15:04:00Z", "note": "Which mailbox?\nSend a header.",
 		"userName": "Robin Doe", "userEmail": "robin@fabrikam.example", "temporaryPassword": "Temp-Pass-Word-42",
+		"webhookId": "whk_01jtgd00000000000000000001", "webhookUrl": "https://hooks.contoso.example/pac",
+		"failingSince": "2026-01-01T15:04:00Z", "disabledAt": "2026-01-02T15:04:00Z",
 	}
 	req, opt, _ := Fields(template)
 	out := map[string]string{}
@@ -37,8 +39,8 @@ func sample(template, cloud string) map[string]string {
 }
 
 func TestEveryTemplateInBothClouds(t *testing.T) {
-	if len(Templates()) != 9 {
-		t.Fatalf("templates %v, want the nine of docs/architecture.md", Templates())
+	if len(Templates()) != 10 {
+		t.Fatalf("templates %v, want the ten of docs/architecture.md", Templates())
 	}
 	for _, name := range Templates() {
 		for _, cloud := range []string{CloudGlobal, Cloud21Vianet} {

@@ -3,6 +3,7 @@ package store
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +43,11 @@ import (
 //	request note    CUSTOMER#<cid>             SR#<pid>#<rid>#NOTE#<nid>   (ULID: time-ordered)
 //	request ref     SR#<rid>                   SR                      (customer and partner of a request id)
 //	request counts  CUSTOMER#<cid>             SRSTATS#<pid>           (open + attention_needed)
+//	webhook         PARTNER#<pid>              WEBHOOK#<wid>           (signing secret sealed)
+//	webhook count   PARTNER#<pid>              WEBHOOKS                (≤ admin.MaxWebhooks)
+//	delivery        PARTNER#<pid>              WHDLV#<wid>#<eventId>   GSI1 WHDUE / <due ms>#<pid>#<wid>#<eventId> while pending (TTL)
+//	delivery queue  PARTNER#<pid>              WHQ#<wid>#<sid>#<seq>#<eventId>   (while pending; seq: the subscription's version)
+//	delivery log    PARTNER#<pid>              WHLOG#<wid>#<attemptId> (TTL; ULID: newest first)
 //
 // The Type constants below are the Type attribute of each item, and live here with the keys.
 const (
@@ -231,3 +237,31 @@ func requestQueueSK(r admin.ServiceRequest) string {
 const typePasswordResets = "PasswordResets"
 
 func resetsSK(userID string) string { return "RESETS#" + userID }
+
+// Webhooks (webhooks.go): endpoints, their deliveries, the queues that order a subscription's
+// deliveries, and the delivery log, all in the partner's partition; GSI1 WHDUE lists pending
+// deliveries by due time for the delivery worker (like the outbox's OUTBOX#pending).
+const (
+	typeWebhook         = "Webhook"
+	typeWebhookCount    = "WebhookCount"
+	typeWebhookDelivery = "WebhookDelivery"
+	typeWebhookQueue    = "WebhookQueueEntry"
+	typeWebhookAttempt  = "WebhookAttempt"
+	skWebhook           = "WEBHOOK#"
+	skWebhookCount      = "WEBHOOKS"
+	gsiWebhookDue       = "WHDUE"
+)
+
+func webhookSK(webhookID string) string            { return skWebhook + webhookID }
+func deliverySK(webhookID, eventID string) string  { return "WHDLV#" + webhookID + "#" + eventID }
+func attemptPrefix(webhookID string) string        { return "WHLOG#" + webhookID + "#" }
+func attemptSK(webhookID, attemptID string) string { return attemptPrefix(webhookID) + attemptID }
+func queuePrefix(webhookID, subID string) string   { return "WHQ#" + webhookID + "#" + subID + "#" }
+func deliveryDueSK(at time.Time, d admin.WebhookDelivery) string {
+	return padMillis(at.UnixMilli()) + "#" + d.PartnerID + "#" + d.WebhookID + "#" + d.EventID
+}
+
+// queueSK orders a subscription's deliveries to one endpoint by the subscription's version.
+func queueSK(d admin.WebhookDelivery) string {
+	return queuePrefix(d.WebhookID, d.SubscriptionID) + fmt.Sprintf("%010d", max(d.Sequence, 0)) + "#" + d.EventID
+}
