@@ -195,7 +195,8 @@ type WebhookStore interface {
 	DueDeliveries(ctx context.Context, now time.Time, limit int) ([]WebhookDelivery, error)
 	// LogAttempt writes a log entry of its own (a test send).
 	LogAttempt(ctx context.Context, partnerID string, a WebhookAttempt) error
-	// Attempts pages an endpoint's delivery log, newest first (CodeInvalidCursor).
+	// Attempts pages an endpoint's delivery log, newest first; the first page is CodeNotFound
+	// when the endpoint does not exist (CodeInvalidCursor).
 	Attempts(ctx context.Context, partnerID, webhookID string, page PageRequest) (Page[WebhookAttempt], error)
 
 	// Partner and Users name the partner and its global admins in the disabling email.
@@ -321,8 +322,11 @@ func (s *WebhookService) Test(ctx context.Context, sess Session, id string) (Web
 // Deliveries pages an endpoint's delivery log, newest first. Errors: CodeForbidden,
 // CodeNotFound, CodeInvalidCursor.
 func (s *WebhookService) Deliveries(ctx context.Context, sess Session, id string, page PageRequest) (Page[WebhookAttempt], error) {
-	if _, err := s.get(ctx, sess, id); err != nil {
+	if err := sess.Require(ActManageWebhooks); err != nil {
 		return Page[WebhookAttempt]{}, err
+	}
+	if !ValidID("whk", id) {
+		return Page[WebhookAttempt]{}, NotFound("webhook")
 	}
 	return s.Store.Attempts(ctx, sess.Partner.ID, id, page)
 }

@@ -343,3 +343,41 @@ func TestWebhookBadInput(t *testing.T) {
 		})
 	}
 }
+
+// The webhook routes in the permission matrix: global admins only. Each id route gets an
+// endpoint of its own, registered by a global admin; the endpoints a refused DELETE left behind
+// are removed first, so the partner stays under the endpoint limit.
+var hookLeftovers = map[*env][]string{}
+
+func matrixHook(e *env, pid string) string {
+	e.deps.Webhooks.Sender = &webhook.Client{AllowLoopback: true}
+	_, tok := e.user(pid, admin.RoleGlobalAdmin, admin.AccessNone)
+	for _, id := range hookLeftovers[e] {
+		e.do(caller{token: tok}, req{method: "DELETE", path: "/webhooks/" + id})
+	}
+	r := e.do(caller{token: tok}, req{method: "POST", path: "/webhooks", body: map[string]any{"url": "http://127.0.0.1:9/hook"}})
+	expectStatus(e.t, r, 201, "register for the matrix")
+	id := r.json(e.t)["webhookId"].(string)
+	hookLeftovers[e] = []string{id}
+	return id
+}
+
+func init() {
+	global := []admin.CompanyRole{admin.RoleGlobalAdmin}
+	matrixCases = append(matrixCases,
+		matrixCase{route: "GET /webhooks", ok: 200, allowed: global, build: func(*env, string) req { return req{method: "GET", path: "/webhooks"} }},
+		matrixCase{route: "POST /webhooks", ok: 201, allowed: global, build: func(e *env, pid string) req {
+			matrixHook(e, pid) // clears what the previous case left
+			return req{method: "POST", path: "/webhooks", body: map[string]any{"url": "http://127.0.0.1:9/new"}}
+		}},
+		matrixCase{route: "DELETE /webhooks/{webhookId}", ok: 204, allowed: global, build: func(e *env, pid string) req {
+			return req{method: "DELETE", path: "/webhooks/" + matrixHook(e, pid)}
+		}},
+		matrixCase{route: "POST /webhooks/{webhookId}/test", ok: 200, allowed: global, build: func(e *env, pid string) req {
+			return req{method: "POST", path: "/webhooks/" + matrixHook(e, pid) + "/test"}
+		}},
+		matrixCase{route: "GET /webhooks/{webhookId}/deliveries", ok: 200, allowed: global, build: func(e *env, pid string) req {
+			return req{method: "GET", path: "/webhooks/" + matrixHook(e, pid) + "/deliveries"}
+		}},
+	)
+}

@@ -542,7 +542,7 @@ func TestGoldenFilesAreKnown(t *testing.T) {
 	for _, typ := range []string{"Partner", "User", "Login", "Activity", "Idempotency", "SignInGuard", "Link", "LinkCode", "LinkUse",
 		"Customer", "DomainPrefix", "Subscription", "Relationship", "Outbox", "CodeGuesses", "PasswordResets",
 		"ServiceRequest", "ServiceRequestNote", "ServiceRequestRef", "ServiceRequestStats",
-		"Webhook", "WebhookDelivery", "WebhookQueueEntry", "WebhookAttempt"} {
+		"Webhook", "WebhookDelivery", "WebhookQueueEntry", "WebhookAttempt", "WebhookLogHead"} {
 		if !seen[typ] {
 			t.Errorf("no golden of item type %s", typ)
 		}

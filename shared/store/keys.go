@@ -48,6 +48,7 @@ import (
 //	delivery        PARTNER#<pid>              WHDLV#<wid>#<eventId>   GSI1 WHDUE / <due ms>#<pid>#<wid>#<eventId> while pending (TTL)
 //	delivery queue  PARTNER#<pid>              WHQ#<wid>#<sid>#<seq>#<eventId>   (while pending; seq: the subscription's version)
 //	delivery log    PARTNER#<pid>              WHLOG#<wid>#<attemptId> (TTL; ULID: newest first)
+//	log head        PARTNER#<pid>              WHLOG#<wid>#~           (while the endpoint exists: tops its log)
 //
 // The Type constants below are the Type attribute of each item, and live here with the keys.
 const (
@@ -247,6 +248,7 @@ const (
 	typeWebhookDelivery = "WebhookDelivery"
 	typeWebhookQueue    = "WebhookQueueEntry"
 	typeWebhookAttempt  = "WebhookAttempt"
+	typeWebhookLogHead  = "WebhookLogHead"
 	skWebhook           = "WEBHOOK#"
 	skWebhookCount      = "WEBHOOKS"
 	gsiWebhookDue       = "WHDUE"
@@ -255,6 +257,7 @@ const (
 func webhookSK(webhookID string) string            { return skWebhook + webhookID }
 func deliverySK(webhookID, eventID string) string  { return "WHDLV#" + webhookID + "#" + eventID }
 func attemptPrefix(webhookID string) string        { return "WHLOG#" + webhookID + "#" }
+func logHeadSK(webhookID string) string            { return attemptPrefix(webhookID) + "~" }
 func attemptSK(webhookID, attemptID string) string { return attemptPrefix(webhookID) + attemptID }
 func queuePrefix(webhookID, subID string) string   { return "WHQ#" + webhookID + "#" + subID + "#" }
 func deliveryDueSK(at time.Time, d admin.WebhookDelivery) string {

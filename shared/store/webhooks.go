@@ -210,6 +210,7 @@ func (s Webhooks) CreateWebhook(ctx context.Context, w admin.Webhook, a admin.Ac
 	it := webhookItem{PK: partnerPK(w.PartnerID), SK: webhookSK(w.ID), Type: typeWebhook, ID: w.ID, PartnerID: w.PartnerID, URL: w.URL,
 		Description: w.Description, Status: string(w.Status), SealedSecret: sealed, CreatedBy: w.CreatedBy, CreatedAt: w.CreatedAt.UTC()}
 	t.put(s.table, it, "attribute_not_exists(PK)", nil, nil, nil)
+	t.put(s.table, logHeadItem{PK: it.PK, SK: logHeadSK(w.ID), Type: typeWebhookLogHead, WebhookID: w.ID}, "", nil, nil, nil)
 	t.activity(s.table, a)
 	return s.commit(ctx, "create webhook", t)
 }
@@ -222,6 +223,7 @@ func (s Webhooks) DeleteWebhook(ctx context.Context, w admin.Webhook, a admin.Ac
 	t.add(types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: key(partnerPK(w.PartnerID), skWebhookCount),
 		UpdateExpression: aws.String("ADD webhookCount :minus"), ConditionExpression: aws.String("webhookCount > :zero"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":minus": num(-1), ":zero": num(0)}}}, notFound("webhook"))
+	t.add(types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(partnerPK(w.PartnerID), logHeadSK(w.ID))}}, nil)
 	t.activity(s.table, a)
 	return s.commit(ctx, "delete webhook", t)
 }
@@ -415,7 +417,33 @@ func (s Webhooks) LogAttempt(ctx context.Context, partnerID string, a admin.Webh
 	return nil
 }
 
-// Attempts pages an endpoint's delivery log, newest first.
+// logHeadItem tops an endpoint's log (SK WHLOG#<wid>#~, after every ULID) while the endpoint
+// exists: the first page of the log, read newest first, starts with it, so one Query both finds
+// the endpoint (CodeNotFound without it) and reads the page.
+type logHeadItem struct {
+	PK        string `dynamodbav:"PK"`
+	SK        string `dynamodbav:"SK"`
+	Type      string `dynamodbav:"Type"`
+	WebhookID string `dynamodbav:"webhookId"`
+}
+
+// Attempts pages an endpoint's delivery log, newest first; the first page (no cursor) is
+// CodeNotFound when the endpoint does not exist. A later page's cursor came from the caller's own
+// listing, in the caller's partition.
 func (s Webhooks) Attempts(ctx context.Context, partnerID, webhookID string, page admin.PageRequest) (admin.Page[admin.WebhookAttempt], error) {
-	return listPage[attemptItem](ctx, s.Store, "webhook delivery log", partnerPK(partnerID), attemptPrefix(webhookID), "", "", page, false)
+	first := page.Cursor == ""
+	if first {
+		page.Limit = int(clamp(page.Limit)) + 1 // the head, and a full page after it
+	}
+	items, next, err := queryPage[attemptItem](ctx, s.Store, "webhook delivery log", partnerPK(partnerID), attemptPrefix(webhookID), "", "", page, false)
+	if err != nil {
+		return admin.Page[admin.WebhookAttempt]{}, err
+	}
+	if first {
+		if len(items) == 0 || items[0].Type != typeWebhookLogHead {
+			return admin.Page[admin.WebhookAttempt]{}, admin.NotFound("webhook")
+		}
+		items = items[1:]
+	}
+	return admin.Page[admin.WebhookAttempt]{Items: domains[attemptItem](items), NextCursor: next}, nil
 }

@@ -21,7 +21,7 @@ func goldenWebhookPuts(ctx context.Context, st *Store, d goldenDomain, write fun
 		return admin.Activity{ID: gAct + string(rune('a'+n)), OrgID: gPartner, At: gAt(10), Actor: admin.Actor{Type: "user", ID: gUser, Email: d.user.Email},
 			Action: action, Target: admin.Target{Type: "webhook", ID: w.ID}}
 	}
-	write(s.CreateWebhook(ctx, w, act(0, "webhook.created"), nil), "webhook", "")
+	write(s.CreateWebhook(ctx, w, act(0, "webhook.created"), nil), "webhook", "webhook-log-head", "")
 	out["webhook"]["sealedSecret"] = &types.AttributeValueMemberS{Value: "v1.<nonce and ciphertext>"}
 	del := admin.WebhookDelivery{PartnerID: gPartner, WebhookID: w.ID, EventID: "evt_01jtgd00000000000000000001", Kind: admin.EventLicensesChanged,
 		SubscriptionID: d.subActive.ID, Sequence: 2, Body: []byte(`{"id":"evt_01jtgd00000000000000000001"}`), Status: admin.DeliveryPending,
