@@ -559,6 +559,8 @@ func loadTemplate(opts Options, sec *secrets, apiURL string) (*template.Template
 		"TokenPublicKey":  sec.TokenPublicKey,
 		"LinkKey":         sec.LinkKey,
 		"SenderAddress":   DefaultSenderAddress,
+		// The local runtime's webhook test receivers listen on http://127.0.0.1 (off in AWS).
+		"WebhookAllowLoopback": "true",
 	}
 	params := map[string]string{}
 	for k, v := range local {

@@ -103,3 +103,13 @@ type ServiceRequestAttention struct {
 
 func (ServiceRequestSent) isMessage()      {}
 func (ServiceRequestAttention) isMessage() {}
+
+// WebhookDisabledNotice tells a partner's global admins that one of its webhook endpoints was
+// disabled after failing for WebhookDisableAfter.
+type WebhookDisabledNotice struct {
+	Partner      Partner
+	Webhook      Webhook
+	FailingSince time.Time
+}
+
+func (WebhookDisabledNotice) isMessage() {}

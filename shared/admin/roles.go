@@ -59,13 +59,14 @@ const (
 	ActResetPasswords Action = "passwords.reset" // own company's non-admin users (later issue)
 	ActManageBilling  Action = "billing.manage"  // later issue
 	ActManageService  Action = "service.manage"  // later issue
+	ActManageWebhooks Action = "webhooks.manage" // register, test and delete webhook endpoints, read their delivery log
 )
 
 // companyPermissions is the one table of who may do what in the partner's own company. A role's
 // set also defines "raising rights": a change that gives a user an action they lacked.
 var companyPermissions = map[CompanyRole][]Action{
 	RoleNone:          {ActReadOverview, ActReadCompany},
-	RoleGlobalAdmin:   {ActReadOverview, ActReadCompany, ActUpdateCompany, ActReadUsers, ActManageUsers, ActReadActivity, ActResetPasswords, ActManageBilling, ActManageService},
+	RoleGlobalAdmin:   {ActReadOverview, ActReadCompany, ActUpdateCompany, ActReadUsers, ActManageUsers, ActReadActivity, ActResetPasswords, ActManageBilling, ActManageService, ActManageWebhooks},
 	RoleUserAdmin:     {ActReadOverview, ActReadCompany, ActReadUsers, ActManageUsers, ActReadActivity, ActResetPasswords},
 	RoleBillingAdmin:  {ActReadOverview, ActReadCompany, ActReadUsers, ActManageBilling},
 	RolePasswordAdmin: {ActReadOverview, ActReadCompany, ActReadUsers, ActResetPasswords},

@@ -7,7 +7,7 @@ import (
 )
 
 var allActions = []Action{ActReadOverview, ActReadCompany, ActUpdateCompany, ActReadUsers, ActManageUsers,
-	ActReadActivity, ActResetPasswords, ActManageBilling, ActManageService}
+	ActReadActivity, ActResetPasswords, ActManageBilling, ActManageService, ActManageWebhooks}
 
 // wantPermissions restates the company roles' rules: every partner user reads the overview and the
 // company; only a global admin edits the company; global and user admins manage users.
@@ -44,6 +44,7 @@ func TestOnlyGlobalAdminUpdatesCompanyAndAdminsManageUsers(t *testing.T) {
 		{ActReadCompany, CompanyRoles},
 		{ActReadOverview, CompanyRoles},
 		{ActManageBilling, []CompanyRole{RoleGlobalAdmin, RoleBillingAdmin}},
+		{ActManageWebhooks, []CompanyRole{RoleGlobalAdmin}},
 		{Action("nope"), nil},
 	}
 	for _, tt := range tests {

@@ -24,6 +24,7 @@ type Deps struct {
 	Subscriptions   *admin.SubscriptionService   // a partner's management of a customer's subscriptions
 	CustomerUsers   *admin.CustomerUserService   // customer users: partner side and self-service
 	ServiceRequests *admin.ServiceRequestService // the partner's and the support desk's side
+	Webhooks        *admin.WebhookService        // the partner's webhook endpoints and their delivery
 	Verifier        *auth.Verifier
 	Issuer          *auth.Issuer // only in functions that issue tokens
 

@@ -60,6 +60,7 @@ func Routes() []Route {
 	}
 	routes = append(routes, customerUserRoutes()...)
 	routes = append(routes, notificationRoutes()...)
+	routes = append(routes, webhookRoutes()...)
 	routes = append(routes, linkRoutes("/trial-invitations", "trial-invitation", admin.LinkTrial)...)
 	routes = append(routes, linkRoutes("/purchase-offers", "purchase-offer", admin.LinkOffer)...)
 	return append(routes, linkRoutes("/delegated-admin-offers", "delegated-admin-offer", admin.LinkDelegatedAdmin)...)

@@ -38,6 +38,10 @@ type Config struct {
 	// SupportDesk is the support desk's address of each cloud (SUPPORT_DESK_EMAIL_GLOBAL,
 	// SUPPORT_DESK_EMAIL_21VIANET: only the functions that send service requests).
 	SupportDesk map[admin.Cloud]string
+
+	// WebhookAllowLoopback admits http://127.0.0.1 webhook URLs (WEBHOOK_ALLOW_LOOPBACK=true):
+	// the local runtime's own test receiver only; off in template.yaml.
+	WebhookAllowLoopback bool
 }
 
 // FromEnv reads the configuration; a missing required variable is an init error.
@@ -46,6 +50,7 @@ func FromEnv() (Config, error) {
 		PublicKey: os.Getenv("TOKEN_PUBLIC_KEY"), SigningKey: os.Getenv("TOKEN_SIGNING_KEY"),
 		LinkKey: os.Getenv("LINK_KEY"), PublicURL: os.Getenv("PUBLIC_BASE_URL"),
 		SupportDesk: map[admin.Cloud]string{admin.CloudGlobal: os.Getenv("SUPPORT_DESK_EMAIL_GLOBAL"), admin.Cloud21Vianet: os.Getenv("SUPPORT_DESK_EMAIL_21VIANET")}}
+	c.WebhookAllowLoopback = os.Getenv("WEBHOOK_ALLOW_LOOPBACK") == "true"
 	var missing []string
 	for name, v := range map[string]string{"TABLE_NAME": c.Table, "TOKEN_ISSUER": c.Issuer, "TOKEN_PUBLIC_KEY": c.PublicKey} {
 		if v == "" {
@@ -61,8 +66,8 @@ func FromEnv() (Config, error) {
 // NewID returns a prefixed, lower-case, time-ordered id such as usr_01jd….
 func NewID(prefix string) string { return prefix + "_" + strings.ToLower(ulid.Make().String()) }
 
-// Build returns the handler dependencies for cfg over db, with the optional contexts opts.
-func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Time, opts ...Option) (*api.Deps, error) {
+// Build returns the handler dependencies for cfg over db.
+func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Time, extras ...Extra) (*api.Deps, error) {
 	pub, err := auth.ParsePublicKey(cfg.PublicKey)
 	if err != nil {
 		return nil, fmt.Errorf("app: TOKEN_PUBLIC_KEY: %w", err)
@@ -98,9 +103,6 @@ func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Tim
 		ServiceRequests: &admin.ServiceRequestService{Env: env, Store: st, SupportDesk: cfg.SupportDesk},
 		Verifier:        &auth.Verifier{Key: pub, Issuer: cfg.Issuer, Now: now},
 	}
-	for _, o := range opts {
-		o(d, st, env)
-	}
 	if cfg.SigningKey != "" {
 		// The key is checked against TOKEN_PUBLIC_KEY when the first token is signed (a mismatch
 		// is then an internal error, logged); deriving it at init would cost every cold start.
@@ -112,12 +114,17 @@ func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Tim
 			return nil, fmt.Errorf("app: TOKEN_SIGNING_KEY: %w", err)
 		}
 	}
+	for _, x := range extras {
+		if err := x(d, st, env, cfg); err != nil {
+			return nil, err
+		}
+	}
 	return d, nil
 }
 
 // MustDeps builds the dependencies of a Lambda function from its environment, or exits: an init
 // failure is reported by the Lambda runtime and retried with a fresh instance.
-func MustDeps(ctx context.Context, opts ...Option) *api.Deps {
+func MustDeps(ctx context.Context, extras ...Extra) *api.Deps {
 	cfg, err := FromEnv()
 	if err != nil {
 		fail(err)
@@ -131,7 +138,7 @@ func MustDeps(ctx context.Context, opts ...Option) *api.Deps {
 		o.DisableValidateResponseChecksum = os.Getenv("AWS_ENDPOINT_URL_DYNAMODB") != ""
 		o.APIOptions = append(o.APIOptions, telemetry.CallTimer) // sequential round trips on the meter
 	})
-	d, err := Build(cfg, db, auth.NewHasher(auth.DefaultArgon2), time.Now, opts...)
+	d, err := Build(cfg, db, auth.NewHasher(auth.DefaultArgon2), time.Now, extras...)
 	if err != nil {
 		fail(err)
 	}

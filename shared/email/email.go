@@ -100,6 +100,11 @@ var specs = map[string]spec{
 		required: []string{"partnerName", "customerName", "productName", "subscriptionId", "eventKind", "licenses", "status", "changedAt"},
 		optional: []string{"previousLicenses", "previousStatus", "porRole", "cloud"},
 	},
+	// An endpoint disabled after 24 hours of failed deliveries, to the partner's global admins.
+	"webhook_disabled": {
+		required: []string{"partnerName", "webhookId", "webhookUrl", "failingSince", "disabledAt"},
+		optional: []string{"cloud"},
+	},
 }
 
 // multiline fields keep their line breaks in the bodies (never in the subject).

@@ -29,6 +29,8 @@ func sample(template, cloud string) map[string]string {
 		"userName": "Robin Doe", "userEmail": "robin@fabrikam.example", "temporaryPassword": "Temp-Pass-Word-42",
 		"subscriptionId": "sub_01jtgd00000000000000000001", "eventKind": "subscription.licenses_changed", "licenses": "30", "status": "active",
 		"previousLicenses": "25", "previousStatus": "active", "changedAt": "2026-01-02T15:04:00Z", "porRole": "",
+		"webhookId": "whk_01jtgd00000000000000000001", "webhookUrl": "https://hooks.contoso.example/pac",
+		"failingSince": "2026-01-01T15:04:00Z", "disabledAt": "2026-01-02T15:04:00Z",
 	}
 	req, opt, _ := Fields(template)
 	out := map[string]string{}
@@ -39,8 +41,8 @@ func sample(template, cloud string) map[string]string {
 }
 
 func TestEveryTemplateInBothClouds(t *testing.T) {
-	if len(Templates()) != 10 {
-		t.Fatalf("templates %v, want the ten of docs/architecture.md", Templates())
+	if len(Templates()) != 11 {
+		t.Fatalf("templates %v, want the eleven of docs/architecture.md", Templates())
 	}
 	for _, name := range Templates() {
 		for _, cloud := range []string{CloudGlobal, Cloud21Vianet} {

@@ -54,7 +54,7 @@ func present(data map[string]string) map[string]string {
 	if d["summary"] == "" && d["subscriptions"] != "" {
 		d["summary"] = summary(d)
 	}
-	for _, f := range []string{"endedAt", "sentAt", "changedAt"} {
+	for _, f := range []string{"endedAt", "sentAt", "changedAt", "failingSince", "disabledAt"} {
 		if t, err := time.Parse(time.RFC3339, d[f]); err == nil {
 			d[f] = t.UTC().Format(dateTimeLayout)
 		}

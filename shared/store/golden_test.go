@@ -266,6 +266,7 @@ func goldenPuts(t *testing.T) map[string]map[string]types.AttributeValue {
 	write(s.UpdateTenant(ctx, admin.TenantUpdate{Before: d.customer, After: renamed, PrevVersion: d.customer.Version, Renamed: true,
 		Relationships: []admin.Relationship{d.rel}, LoginEmails: []string{d.custLogin.Email}, Activity: d.renamed}),
 		"activity-organization-updated", "customer-word-renamed", "")
+	goldenWebhookPuts(ctx, s, d, write, out)
 	return out
 }
 
@@ -544,7 +545,8 @@ func TestGoldenFilesAreKnown(t *testing.T) {
 	}
 	for _, typ := range []string{"Partner", "User", "Login", "Activity", "Idempotency", "SignInGuard", "Link", "LinkCode", "LinkUse",
 		"Customer", "DomainPrefix", "Subscription", "Relationship", "Outbox", "CodeGuesses", "PasswordResets",
-		"ServiceRequest", "ServiceRequestNote", "ServiceRequestRef", "ServiceRequestStats"} {
+		"ServiceRequest", "ServiceRequestNote", "ServiceRequestRef", "ServiceRequestStats",
+		"Webhook", "WebhookDelivery", "WebhookQueueEntry", "WebhookAttempt", "WebhookLogHead"} {
 		if !seen[typ] {
 			t.Errorf("no golden of item type %s", typ)
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -46,6 +47,12 @@ import (
 //	  its customer view PARTNER#<pid>          NTFC#<eventId>          GSI1 NTFC#<pid>#<cid>, GSI2 NTFCK#<pid>#<cid>#<kind>
 //	inbox counts    PARTNER#<pid>              NTFSTATS                GSI1 NTF#<pid> / ~COUNT (unread)
 //	email settings  PARTNER#<pid>              NTFSET#<userId>         (a partner user's notification emails)
+//	webhook         PARTNER#<pid>              WEBHOOK#<wid>           (signing secret sealed)
+//	webhook count   PARTNER#<pid>              WEBHOOKS                (≤ admin.MaxWebhooks)
+//	delivery        PARTNER#<pid>              WHDLV#<wid>#<eventId>   GSI1 WHDUE / <due ms>#<pid>#<wid>#<eventId> while pending (TTL)
+//	delivery queue  PARTNER#<pid>              WHQ#<wid>#<sid>#<seq>#<eventId>   (while pending; seq: the subscription's version)
+//	delivery log    PARTNER#<pid>              WHLOG#<wid>#<attemptId> (TTL; ULID: newest first)
+//	log head        PARTNER#<pid>              WHLOG#<wid>#~           (while the endpoint exists: tops its log)
 //
 // The Type constants below are the Type attribute of each item, and live here with the keys.
 const (
@@ -275,3 +282,33 @@ func inboxSK(read bool, at time.Time, eventID string) string {
 	return state + padMillis(at.UnixMilli()) + "#" + eventID
 }
 func settingsSK(userID string) string { return skNotificationSettings + userID }
+
+// Webhooks (webhooks.go): endpoints, their deliveries, the queues that order a subscription's
+// deliveries, and the delivery log, all in the partner's partition; GSI1 WHDUE lists pending
+// deliveries by due time for the delivery worker (like the outbox's OUTBOX#pending).
+const (
+	typeWebhook         = "Webhook"
+	typeWebhookCount    = "WebhookCount"
+	typeWebhookDelivery = "WebhookDelivery"
+	typeWebhookQueue    = "WebhookQueueEntry"
+	typeWebhookAttempt  = "WebhookAttempt"
+	typeWebhookLogHead  = "WebhookLogHead"
+	skWebhook           = "WEBHOOK#"
+	skWebhookCount      = "WEBHOOKS"
+	gsiWebhookDue       = "WHDUE"
+)
+
+func webhookSK(webhookID string) string            { return skWebhook + webhookID }
+func deliverySK(webhookID, eventID string) string  { return "WHDLV#" + webhookID + "#" + eventID }
+func attemptPrefix(webhookID string) string        { return "WHLOG#" + webhookID + "#" }
+func logHeadSK(webhookID string) string            { return attemptPrefix(webhookID) + "~" }
+func attemptSK(webhookID, attemptID string) string { return attemptPrefix(webhookID) + attemptID }
+func queuePrefix(webhookID, subID string) string   { return "WHQ#" + webhookID + "#" + subID + "#" }
+func deliveryDueSK(at time.Time, d admin.WebhookDelivery) string {
+	return padMillis(at.UnixMilli()) + "#" + d.PartnerID + "#" + d.WebhookID + "#" + d.EventID
+}
+
+// queueSK orders a subscription's deliveries to one endpoint by the subscription's version.
+func queueSK(d admin.WebhookDelivery) string {
+	return queuePrefix(d.WebhookID, d.SubscriptionID) + fmt.Sprintf("%010d", max(d.Sequence, 0)) + "#" + d.EventID
+}

@@ -96,6 +96,9 @@ func encodeMessage(m admin.Message) (string, map[string]string, error) {
 	case admin.CustomerPasswordReset:
 		return tplCustomerPasswordReset, map[string]string{"partnerName": m.Partner.Contact.Name, "cloud": string(m.Partner.Cloud),
 			"customerName": m.Customer.Name, "customerDomain": m.Customer.DomainPrefix, "userName": m.User.DisplayName, "userEmail": m.User.Email}, nil
+	case admin.WebhookDisabledNotice:
+		return tplWebhookDisabled, map[string]string{"partnerName": m.Partner.Contact.Name, "cloud": string(m.Partner.Cloud),
+			"webhookId": m.Webhook.ID, "webhookUrl": m.Webhook.URL, "failingSince": stamp(m.FailingSince), "disabledAt": stamp(m.Webhook.DisabledAt)}, nil
 	}
 	return "", nil, fmt.Errorf("no stored shape for message %T", m)
 }
@@ -196,3 +199,6 @@ func subscriptionEventFacts(m admin.SubscriptionNotice) map[string]string {
 	}
 	return d
 }
+
+// tplWebhookDisabled tells a partner's global admins that a webhook endpoint was disabled.
+const tplWebhookDisabled = "webhook_disabled"

@@ -52,6 +52,10 @@ func TestEveryMessageHasAStoredShapeThatRenders(t *testing.T) {
 			map[string]string{"note": "Which mailbox?", "title": "Mail stuck", "partnerName": "Contoso"}, []string{"  Which mailbox?"}},
 		{admin.DelegatedAdminEnded{Partner: p, Customer: c, EndedAt: at}, "delegated_admin_ended",
 			map[string]string{"endedAt": "2026-11-24T10:00:00Z", "customerDomain": "fabrikam"}, []string{"24 November 2026 10:00 UTC"}},
+		{admin.WebhookDisabledNotice{Partner: p, Webhook: admin.Webhook{ID: "whk_1", URL: "https://hooks.contoso.example/pac", DisabledAt: at},
+			FailingSince: at.Add(-24 * time.Hour)}, "webhook_disabled",
+			map[string]string{"webhookUrl": "https://hooks.contoso.example/pac", "failingSince": "2026-11-23T10:00:00Z", "disabledAt": "2026-11-24T10:00:00Z"},
+			[]string{"https://hooks.contoso.example/pac", "23 November 2026 10:00 UTC", "24 November 2026 10:00 UTC", "21Vianet"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.template, func(t *testing.T) {

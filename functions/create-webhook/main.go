@@ -1,0 +1,17 @@
+// Command create-webhook is the Lambda function of POST /webhooks.
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/partner-admin-center/pac/shared/api"
+	"github.com/partner-admin-center/pac/shared/apigw"
+	"github.com/partner-admin-center/pac/shared/app"
+)
+
+func main() {
+	deps := app.MustDeps(context.Background(), app.Webhooks)
+	lambda.Start(apigw.Lambda("create-webhook", api.CreateWebhook(deps.Auth(), deps.Webhooks)))
+}

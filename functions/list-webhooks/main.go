@@ -1,0 +1,17 @@
+// Command list-webhooks is the Lambda function of GET /webhooks.
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/partner-admin-center/pac/shared/api"
+	"github.com/partner-admin-center/pac/shared/apigw"
+	"github.com/partner-admin-center/pac/shared/app"
+)
+
+func main() {
+	deps := app.MustDeps(context.Background(), app.Webhooks)
+	lambda.Start(apigw.Lambda("list-webhooks", api.ListWebhooks(deps.Auth(), deps.Webhooks)))
+}
