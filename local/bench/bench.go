@@ -42,6 +42,9 @@ type Options struct {
 	// DirectorySizes are the customer counts of the directory figures (default
 	// DefaultDirectorySizes; the bench's test uses small ones).
 	DirectorySizes []int
+	// ClockSize is the number of delegated administrations and of trials ending at once in
+	// the clock's figures (default DefaultClockSize).
+	ClockSize int
 }
 
 // warmRoutes are the routes whose warm latency is measured (files of other routes add theirs).
@@ -68,6 +71,7 @@ type Report struct {
 	Accept    AcceptFigures
 	Outbox    OutboxDelay // outbox item written → email in the SES emulator (outbox.go)
 	Directory *DirectoryFigures
+	Clock     ClockFigures // the clock at scale (clock.go)
 	Functions []string
 	Failures  []string
 }
@@ -220,10 +224,18 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if rep.Outbox, err = MeasureOutboxDelay(ctx, rt, 10); err != nil {
 		return nil, err
 	}
+	if o.ClockSize <= 0 {
+		o.ClockSize = DefaultClockSize
+	}
+	fmt.Fprintf(o.Out, "bench: the clock at scale (%d delegated administrations and %d trials due)…\n", o.ClockSize, o.ClockSize)
+	if rep.Clock, err = MeasureClock(ctx, rt.DynamoDB, o.RepoRoot, o.ClockSize); err != nil {
+		return nil, err
+	}
 	rep.Directory.print(o.Out, rep)
 	rep.print(o.Out)
 	rep.Accept.print(o.Out)
 	fmt.Fprintf(o.Out, "\nOutbox → SES emulator delay: %s\n", rep.Outbox)
+	rep.Clock.print(o.Out)
 	return rep, nil
 }
 

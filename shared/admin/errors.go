@@ -44,6 +44,8 @@ const (
 	CodePasswordResetThrottled   Code = "password_reset_throttled"   // too many password resets of one user; wait
 	CodeRenameTooLarge           Code = "rename_too_large"           // a rename would exceed one transaction (too many partners or users)
 	CodeInternal                 Code = "internal"                   // infrastructure fault; logged with an id
+	// The clock.
+	CodeConversionWindowClosed Code = "conversion_window_closed" // a trial converts only until 30 days after its end
 )
 
 // FieldError names one offending field (a JSON pointer-ish dotted path such as "address.country").

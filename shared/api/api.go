@@ -25,7 +25,8 @@ type Deps struct {
 	CustomerUsers   *admin.CustomerUserService   // customer users: partner side and self-service
 	ServiceRequests *admin.ServiceRequestService // the partner's and the support desk's side
 	Verifier        *auth.Verifier
-	Issuer          *auth.Issuer // only in functions that issue tokens
+	Issuer          *auth.Issuer        // only in functions that issue tokens
+	Trials          *admin.TrialService // a customer admin's conversion of a trial
 }
 
 // Auth authenticates the callers of partner and customer routes: it verifies the access token

@@ -44,6 +44,7 @@ var statusOf = map[admin.Code]int{
 	admin.CodePasswordResetThrottled:   http.StatusTooManyRequests,
 	admin.CodeRenameTooLarge:           http.StatusUnprocessableEntity,
 	admin.CodeInternal:                 http.StatusInternalServerError,
+	admin.CodeConversionWindowClosed:   http.StatusUnprocessableEntity,
 }
 
 // StatusOf returns the HTTP status of an error code.

@@ -97,6 +97,7 @@ func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Tim
 		CustomerUsers:   &admin.CustomerUserService{Env: env, Customers: customers, Store: st, Passwords: hasher},
 		ServiceRequests: &admin.ServiceRequestService{Env: env, Store: st, SupportDesk: cfg.SupportDesk},
 		Verifier:        &auth.Verifier{Key: pub, Issuer: cfg.Issuer, Now: now},
+		Trials:          &admin.TrialService{Env: env, Store: st},
 	}
 	if cfg.SigningKey != "" {
 		// The key is checked against TOKEN_PUBLIC_KEY when the first token is signed (a mismatch

@@ -95,6 +95,27 @@ var specs = map[string]spec{
 		required: []string{"partnerName", "customerName", "customerDomain", "userEmail", "temporaryPassword"},
 		optional: []string{"userName", "cloud"},
 	},
+	// The clock's emails: reminders and ends of trials and delegated administration.
+	"trial_ending": {
+		required: []string{"audience", "partnerName", "customerName", "productName", "licenses", "trialEndsAt", "inDays"},
+		optional: append([]string{"cloud"}, partnerContact...),
+	},
+	"trial_expired": {
+		required: []string{"partnerName", "customerName", "productName", "trialEndsAt", "convertBy"},
+		optional: append([]string{"cloud"}, partnerContact...),
+	},
+	"delegated_admin_ending": {
+		required: []string{"audience", "partnerName", "customerName", "customerDomain", "scope", "endsAt", "inDays"},
+		optional: []string{"extends", "cloud"},
+	},
+	"delegated_admin_extended": {
+		required: []string{"audience", "partnerName", "customerName", "customerDomain", "scope", "endsAt", "previousEndsAt"},
+		optional: []string{"cloud"},
+	},
+	"delegated_admin_expired": {
+		required: []string{"audience", "partnerName", "customerName", "customerDomain", "scope", "endedAt"},
+		optional: []string{"autoExtendRefused", "cloud"},
+	},
 }
 
 // multiline fields keep their line breaks in the bodies (never in the subject).
@@ -112,6 +133,7 @@ var enums = map[string][]string{
 	"answer":         {"accepted", "declined"},
 	"offerKind":      {"trial", "offer", "delegated-admin"},
 	"severity":       {"minimal", "moderate", "critical"},
+	"audience":       {"customer", "partner"},
 }
 
 // Templates lists the template names, sorted.

@@ -27,6 +27,9 @@ func sample(template, cloud string) map[string]string {
 		"description": "Since Monday\nno mail.", "contactName": "Cara", "contactEmail": "cara@fabrikam.example", "contactPhone": "+1 555 0100",
 		"cc": `["it@fabrikam.example"]`, "sentAt": "2026-01-02T15:04:00Z", "note": "Which mailbox?\nSend a header.",
 		"userName": "Robin Doe", "userEmail": "robin@fabrikam.example", "temporaryPassword": "Temp-Pass-Word-42",
+		"audience": "customer", "licenses": "25", "trialEndsAt": "24 December 2026 10:00 UTC", "inDays": "in 7 days",
+		"endsAt": "24 December 2026 10:00 UTC", "previousEndsAt": "26 June 2026 10:00 UTC", "convertBy": "23 January 2027 10:00 UTC",
+		"extends": "true", "autoExtendRefused": "true",
 	}
 	req, opt, _ := Fields(template)
 	out := map[string]string{}
@@ -37,8 +40,8 @@ func sample(template, cloud string) map[string]string {
 }
 
 func TestEveryTemplateInBothClouds(t *testing.T) {
-	if len(Templates()) != 9 {
-		t.Fatalf("templates %v, want the nine of docs/architecture.md", Templates())
+	if len(Templates()) != 14 {
+		t.Fatalf("templates %v, want the fourteen of docs/architecture.md", Templates())
 	}
 	for _, name := range Templates() {
 		for _, cloud := range []string{CloudGlobal, Cloud21Vianet} {
