@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -157,6 +158,13 @@ func MeasureClock(ctx context.Context, db *dynamodb.Client, repoRoot string, n i
 		}
 	}
 	return f, nil
+}
+
+// String is the figures as the bench prints them.
+func (f ClockFigures) String() string {
+	var b strings.Builder
+	f.print(&b)
+	return b.String()
 }
 
 func (f ClockFigures) print(w io.Writer) {

@@ -61,5 +61,7 @@ func backfill(args []string) int {
 	}
 	fmt.Printf("backfill: %d relationships (%d given list and search keys, %d word items added), %d customers (%d given a subscription count)\n",
 		rep.Relationships, rep.KeysAdded, rep.WordsAdded, rep.Customers, rep.CountsAdded)
+	fmt.Printf("backfill: the clock: %d trials seen, %d countdowns started, %d targeted offers given their 90-day expiry\n",
+		rep.Trials, rep.ClockEntriesAdded, rep.OffersCapped)
 	return 0
 }
