@@ -82,6 +82,13 @@ func TestClockFunctionsReachTheInbox(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	// Two colliding transactions may both be cancelled, leaving that step due for the next run:
+	// run each function once more, as the next schedule would.
+	for _, fn := range []string{"TrialClockFunction", "DelegatedAdminClockFunction"} {
+		if _, err := rt.Functions.Invoke(ctx, fn, event); err != nil {
+			t.Fatalf("%s: %v", fn, err)
+		}
+	}
 	total := 0
 	for _, n := range expected {
 		total += n

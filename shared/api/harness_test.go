@@ -75,6 +75,8 @@ type env struct {
 	seq      atomic.Int64
 	db       *dynamodb.Client
 	table    string
+	// lastCustomerAdmin is the email of the matrix's newest customer admin.
+	lastCustomerAdmin string
 }
 
 const issuer = "partner-admin-center/test"

@@ -10,6 +10,22 @@ import (
 	"github.com/partner-admin-center/pac/shared/store"
 )
 
+func init() {
+	// The matrix's customer admin converts its own trial; every other caller is refused first.
+	matrixCases = append(matrixCases, matrixCase{route: "POST /tenant/subscriptions/{subscriptionId}/convert", ok: 200, who: customers,
+		build: func(e *env, _ string) req {
+			sid := appNewID("sub")
+			if e.lastCustomerAdmin != "" {
+				subs, err := e.store.Subscriptions(t0(), customerOf(e.t, e, e.lastCustomerAdmin), admin.PageRequest{})
+				if err != nil || len(subs.Items) != 1 {
+					e.t.Fatalf("the matrix customer's subscriptions: %+v, %v", subs, err)
+				}
+				sid = subs.Items[0].ID
+			}
+			return req{method: "POST", path: "/tenant/subscriptions/" + sid + "/convert", body: map[string]any{"licenses": 5}}
+		}})
+}
+
 // trialCustomer signs a new customer up through a trial invitation of the partner and returns
 // the admin's email and the trial's subscription id.
 func (e *env) trialCustomer(t *testing.T, pid string) (string, string) {

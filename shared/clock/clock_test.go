@@ -36,9 +36,10 @@ type env struct {
 	access *deploycheck.AccessLog
 }
 
+// runner is a job's runner as its function builds it, with pages of 2 (a shard takes several).
 func (e *env) runner(job admin.ClockJob) *clock.Runner {
 	fn := map[admin.ClockJob]string{admin.ClockTrial: "trial-clock", admin.ClockDelegatedAdmin: "delegated-admin-clock"}[job]
-	return &clock.Runner{Service: &admin.ClockService{Env: admin.Env{Now: time.Now, NewID: app.NewID}, Store: store.NewClock(e.st), PageSize: 7},
+	return &clock.Runner{Service: &admin.ClockService{Env: admin.Env{Now: time.Now, NewID: app.NewID}, Store: store.NewClock(e.st), PageSize: 2},
 		Job: job, Function: fn, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: e.access}
 }
 
@@ -273,11 +274,15 @@ func TestClockOverlappingAndResumedRuns(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if got := reps[0].Expired + reps[2].Expired; got != n {
-		t.Errorf("trials expired %d times, want %d: %+v %+v", got, n, reps[0], reps[2])
+	// Two transactions that collide may both be cancelled: that step is left due, and the next
+	// run (as the next schedule would) takes it. Nothing is ever done twice.
+	trailing := []admin.ClockReport{e.run(t, admin.ClockTrial), e.run(t, admin.ClockDelegatedAdmin)}
+	if got := reps[0].Expired + reps[2].Expired + trailing[0].Expired; got != n {
+		t.Errorf("trials expired %d times, want %d: %+v %+v %+v", got, n, reps[0], reps[2], trailing[0])
 	}
-	if got := reps[1].Expired + reps[1].Extended + reps[3].Expired + reps[3].Extended; got != n {
-		t.Errorf("grants ended %d times, want %d: %+v %+v", got, n, reps[1], reps[3])
+	ended := func(r admin.ClockReport) int { return r.Expired + r.Extended }
+	if got := ended(reps[1]) + ended(reps[3]) + ended(trailing[1]); got != n {
+		t.Errorf("grants ended %d times, want %d: %+v %+v %+v", got, n, reps[1], reps[3], trailing[1])
 	}
 	counts := map[string]int{}
 	for _, it := range e.outbox(t) {
