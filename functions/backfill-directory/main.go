@@ -30,5 +30,5 @@ func main() {
 	st := store.New(dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
 		o.DisableValidateResponseChecksum = os.Getenv("AWS_ENDPOINT_URL_DYNAMODB") != "" // DynamoDB Local, as in app.MustDeps
 	}), table)
-	lambda.Start(func(ctx context.Context) (store.BackfillReport, error) { return st.BackfillDirectory(ctx) })
+	lambda.Start(func(ctx context.Context) (store.BackfillReport, error) { return store.BackfillDirectory(ctx, st) })
 }

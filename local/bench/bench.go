@@ -45,6 +45,9 @@ type Options struct {
 	// NotifyChanges is the number of subscription changes of the stream → inbox figure
 	// (default 500).
 	NotifyChanges int
+	// ClockSize is the number of delegated administrations and of trials ending at once in
+	// the clock's figures (default DefaultClockSize).
+	ClockSize int
 }
 
 // warmRoutes are the routes whose warm latency is measured (files of other routes add theirs).
@@ -72,6 +75,7 @@ type Report struct {
 	Outbox    OutboxDelay // outbox item written → email in the SES emulator (outbox.go)
 	Notify    NotifyDelay // subscription change written → notification in the inbox (notify.go)
 	Directory *DirectoryFigures
+	Clock     ClockFigures // the clock at scale (clock.go)
 	Functions []string
 	Failures  []string
 }
@@ -235,11 +239,22 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if rep.Notify.P99 >= NotifyTarget {
 		rep.Failures = append(rep.Failures, fmt.Sprintf("stream → inbox p99 %s, target < %s", rep.Notify.P99.Round(time.Millisecond), NotifyTarget))
 	}
+	if rep.Notify.HookP99 >= NotifyTarget {
+		rep.Failures = append(rep.Failures, fmt.Sprintf("stream → webhook receiver p99 %s, target < %s", rep.Notify.HookP99.Round(time.Millisecond), NotifyTarget))
+	}
+	if o.ClockSize <= 0 {
+		o.ClockSize = DefaultClockSize
+	}
+	fmt.Fprintf(o.Out, "bench: the clock at scale (%d delegated administrations and %d trials due)…\n", o.ClockSize, o.ClockSize)
+	if rep.Clock, err = MeasureClock(ctx, rt.DynamoDB, o.RepoRoot, o.ClockSize); err != nil {
+		return nil, err
+	}
 	rep.Directory.print(o.Out, rep)
 	rep.print(o.Out)
 	rep.Accept.print(o.Out)
 	fmt.Fprintf(o.Out, "\nOutbox → SES emulator delay: %s\n", rep.Outbox)
-	fmt.Fprintf(o.Out, "Subscription change → Partner of Record's inbox: %s\n", rep.Notify)
+	fmt.Fprintf(o.Out, "Subscription change → Partner of Record's inbox and webhook: %s\n", rep.Notify)
+	rep.Clock.print(o.Out)
 	return rep, nil
 }
 

@@ -21,7 +21,9 @@ import (
 // Makefile targets, behind the Runtime API) on the stream of a table created from template.yaml:
 // each of the eight kinds of change reaches the Partner of Record's inbox (both partners for a
 // change of Partner of Record) and the global admins' mailboxes in the SES emulator, through
-// the local stream poller with the template's filter and batching.
+// the local stream poller with the template's filter and batching, and each partner's webhook
+// receiver on 127.0.0.1, signed (the receiver verifies every request), once, in order per
+// subscription.
 func TestSubscriptionChangesReachThePartner(t *testing.T) {
 	dataDir := t.TempDir()
 	log := &lockedBuffer{}
@@ -49,6 +51,21 @@ func TestSubscriptionChangesReachThePartner(t *testing.T) {
 	w2, err := bench.NewNotifyWorld(ctx, rt, tag+"b")
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Each partner's webhook endpoint: a receiver on 127.0.0.1 that verifies every signature.
+	hooks := map[string]*bench.HookReceiver{}
+	for _, x := range []*bench.NotifyWorld{w, w2} {
+		h, err := bench.NewHookReceiver(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = h.Close() })
+		secret, err := x.RegisterWebhook(ctx, rt, h.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.SetSecret(secret)
+		hooks[x.Partner.ID] = h
 	}
 	since := time.Now()
 	type change struct {
@@ -88,6 +105,33 @@ func TestSubscriptionChangesReachThePartner(t *testing.T) {
 	}
 	if _, err := w.WaitNotified(wctx, w2.Partner.ID, []string{admin.EventID(moved.ID, 2, w2.Partner.ID)}); err != nil {
 		t.Fatal(err)
+	}
+	// Every event reached its partner's webhook, signed, once, in order per subscription.
+	hookedA, err := hooks[w.Partner.ID].Wait(wctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hooks[w2.Partner.ID].Wait(wctx, []string{admin.EventID(moved.ID, 2, w2.Partner.ID)}); err != nil {
+		t.Fatal(err)
+	}
+	got, dups, bad := hooks[w.Partner.ID].Received()
+	hookKinds := map[string]int{}
+	for _, a := range got {
+		hookKinds[a.Event.Type]++
+		if a.Event.PartnerID != w.Partner.ID || a.Event.Data == nil || a.Event.Data.Customer.CustomerID != w.Customer.ID {
+			t.Errorf("webhook event %+v", a.Event)
+		}
+	}
+	if len(got) != 15 || dups != 0 || bad != 0 || len(hookKinds) != 8 || hookKinds[string(admin.EventSubscriptionCreated)] != 8 {
+		t.Errorf("partner A's webhook: %d events (%v), %d repeated, %d unverifiable", len(got), hookKinds, dups, bad)
+	}
+	for i := 1; i < len(ids); i++ { // each changed subscription: created before changed
+		if created := admin.EventID(changes[i-1].after.ID, 1, w.Partner.ID); hookedA[ids[i]].Before(hookedA[created]) {
+			t.Errorf("the change of %s reached the webhook before its creation", changes[i-1].after.ID)
+		}
+	}
+	if got, _, bad := hooks[w2.Partner.ID].Received(); len(got) != 1 || bad != 0 || got[0].Event.Type != string(admin.EventPartnerOfRecordChanged) {
+		t.Errorf("partner B's webhook: %+v (%d unverifiable)", got, bad)
 	}
 	p, unread, err := store.InboxOf(w.Store).Notifications(ctx, w.Partner.ID, admin.NotificationQuery{PageRequest: admin.PageRequest{Limit: 100}})
 	if err != nil {

@@ -116,6 +116,9 @@ func Run(ctx context.Context, db store.API, table string) (Credentials, error) {
 				return creds, fmt.Errorf("seed: user %s: %w", email, err)
 			}
 		}
+		if err := quietCreations(ctx, st, dp, now); err != nil {
+			return creds, err
+		}
 		creds.Partners = append(creds.Partners, pc)
 	}
 	return creds, nil
@@ -127,8 +130,32 @@ func demoUser(h *auth.Hasher, dp demoPartner, local, name string, role admin.Com
 	if err != nil {
 		return admin.User{}, admin.Login{}, err
 	}
-	id := "usr_" + pad(strings.ReplaceAll(local+strings.TrimPrefix(dp.id, "ptn_demo"), "0", ""))[:26]
+	id := demoUserID(dp, local)
 	u := admin.User{ID: id, OrgID: dp.id, OrgKind: admin.OrgPartner, Email: email, DisplayName: name, CompanyRole: role,
 		CustomerAccess: access, Status: admin.UserActive, Version: 1, CreatedAt: now, UpdatedAt: now}
 	return u, admin.Login{Email: email, UserID: id, OrgID: dp.id, OrgKind: admin.OrgPartner, PasswordHash: hash}, nil
+}
+
+// quietCreations chooses the global admin's notification emails before the demo's customers
+// are written: every kind but the creation of a subscription (global admins get every kind by
+// default), so the few hundred subscriptions the seed writes fill the partner's inbox without
+// sending as many emails; changes made while trying the demo are emailed. Kept if chosen before.
+func quietCreations(ctx context.Context, st *store.Store, dp demoPartner, now time.Time) error {
+	uid := demoUserID(dp, users[0].local)
+	var kinds []admin.EventKind
+	for _, k := range admin.EventKinds {
+		if k != admin.EventSubscriptionCreated {
+			kinds = append(kinds, k)
+		}
+	}
+	set := admin.NotificationSettings{PartnerID: dp.id, UserID: uid, Email: true, Kinds: kinds, Version: 1, UpdatedAt: now}
+	if err := store.InboxOf(st).PutNotificationSettings(ctx, set, 0); err != nil && admin.ErrorCode(err) != admin.CodeVersionConflict {
+		return fmt.Errorf("seed: notification settings of %s: %w", uid, err)
+	}
+	return nil
+}
+
+// demoUserID is the stable id of a demo partner's user.
+func demoUserID(dp demoPartner, local string) string {
+	return "usr_" + pad(strings.ReplaceAll(local+strings.TrimPrefix(dp.id, "ptn_demo"), "0", ""))[:26]
 }

@@ -50,7 +50,7 @@ type DelegatedAdminState string
 const (
 	DelegationActive  DelegatedAdminState = "active"  // accepted, not ended, not past its end
 	DelegationEnded   DelegatedAdminState = "ended"   // ended by the customer
-	DelegationExpired DelegatedAdminState = "expired" // past its end date
+	DelegationExpired DelegatedAdminState = "expired" // past its end date (stored as such once the clock ran)
 	DelegationNone    DelegatedAdminState = "none"    // never granted (or declined)
 )
 
@@ -62,6 +62,8 @@ func (r Relationship) StateAt(now time.Time) DelegatedAdminState {
 	switch {
 	case d == nil:
 		return DelegationNone
+	case d.Status == "expired": // stored by the clock at the end
+		return DelegationExpired
 	case d.Status != "active":
 		return DelegationEnded
 	case !now.Before(d.EndsAt):

@@ -113,3 +113,64 @@ type WebhookDisabledNotice struct {
 }
 
 func (WebhookDisabledNotice) isMessage() {}
+
+// Audience is who a clock email is for: the customer's admins or the partner's global admins.
+type Audience string
+
+const (
+	AudienceCustomer Audience = "customer"
+	AudiencePartner  Audience = "partner"
+)
+
+// TrialEnding reminds of a trial's end, DaysLeft days before it: the customer's admins (to
+// convert it) and its Partner of Record's global admins (to follow up).
+type TrialEnding struct {
+	Audience     Audience
+	Partner      Partner // the Partner of Record
+	Customer     Customer
+	Subscription Subscription
+	DaysLeft     int
+}
+
+// TrialExpired tells the customer's admins that a trial ended unconverted and until when it can
+// still be converted.
+type TrialExpired struct {
+	Partner      Partner // the Partner of Record
+	Customer     Customer
+	Subscription Subscription
+	ConvertBy    time.Time
+}
+
+// DelegatedAdminEnding reminds both sides of a delegated administration's end, DaysLeft days
+// before it; Extends says it will extend itself instead.
+type DelegatedAdminEnding struct {
+	Audience     Audience
+	Partner      Partner
+	Relationship Relationship
+	DaysLeft     int
+	Extends      bool
+}
+
+// DelegatedAdminExtended tells both sides that a delegated administration extended itself at
+// PreviousEnd (its new end is in the relationship).
+type DelegatedAdminExtended struct {
+	Audience     Audience
+	Partner      Partner
+	Relationship Relationship
+	PreviousEnd  time.Time
+}
+
+// DelegatedAdminExpired tells both sides that a delegated administration reached its end;
+// AutoExtendRefused: it had asked to extend itself, which a full one cannot.
+type DelegatedAdminExpired struct {
+	Audience          Audience
+	Partner           Partner
+	Relationship      Relationship
+	AutoExtendRefused bool
+}
+
+func (TrialEnding) isMessage()            {}
+func (TrialExpired) isMessage()           {}
+func (DelegatedAdminEnding) isMessage()   {}
+func (DelegatedAdminExtended) isMessage() {}
+func (DelegatedAdminExpired) isMessage()  {}

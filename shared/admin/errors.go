@@ -46,6 +46,8 @@ const (
 	CodeInternal                 Code = "internal"                   // infrastructure fault; logged with an id
 	// Webhooks.
 	CodeWebhookLimit Code = "webhook_limit_reached" // the partner has MaxWebhooks endpoints already
+	// The clock.
+	CodeConversionWindowClosed Code = "conversion_window_closed" // a trial converts only until 30 days after its end
 )
 
 // FieldError names one offending field (a JSON pointer-ish dotted path such as "address.country").

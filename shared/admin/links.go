@@ -41,6 +41,20 @@ const (
 	AutoExtendDays            = 180
 )
 
+// TargetedOfferLifetime is how long a delegated-admin offer made to one customer waits for its
+// acceptance: it expires after it (earlier when the partner said so).
+const TargetedOfferLifetime = 90 * 24 * time.Hour
+
+// TargetedOfferExpiry is the expiry of a targeted offer created at created with the expiry
+// requested (zero: none): at most TargetedOfferLifetime later.
+func TargetedOfferExpiry(created, requested time.Time) time.Time {
+	limit := created.Add(TargetedOfferLifetime).UTC()
+	if requested.IsZero() || requested.After(limit) {
+		return limit
+	}
+	return requested
+}
+
 // DelegatedAdminOffer is the delegated administration a link offers: a scope, a duration from
 // acceptance, and whether it extends itself before it ends.
 type DelegatedAdminOffer struct {
@@ -232,6 +246,9 @@ func (n NewLink) validate(cloud Cloud, now time.Time) (NewLink, error) {
 		if d.DurationDays < MinDelegatedAdminDays || d.DurationDays > MaxDelegatedAdminDays {
 			p.Add("delegatedAdmin.durationDays", "range", "must be from 1 to 730 days (two years)")
 		}
+		if d.AutoExtend && d.Scope == AccessFull {
+			p.Add("delegatedAdmin.autoExtend", "not_with_full", "a full delegated administration (global-admin rights) cannot extend itself; offer limited scope or no auto-extend")
+		}
 		n.DelegatedAdmin = &d
 	}
 	if n.ExpiresAt != nil && (!n.ExpiresAt.After(now) || n.ExpiresAt.After(now.AddDate(2, 0, 0))) {
@@ -319,6 +336,9 @@ func (s *LinkService) CreateLink(ctx context.Context, sess Session, in NewLink, 
 		CreatedBy: sess.Principal.User.ID, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if in.ExpiresAt != nil {
 		l.ExpiresAt = in.ExpiresAt.UTC()
+	}
+	if l.TargetCustomerID != "" {
+		l.ExpiresAt = TargetedOfferExpiry(now, l.ExpiresAt)
 	}
 	if in.MaxUses != nil {
 		l.MaxUses = *in.MaxUses

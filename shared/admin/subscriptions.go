@@ -25,6 +25,8 @@ const CancellationWindow = 7 * 24 * time.Hour
 //	suspended  active again (reactivated), cancelled (within the window); licenses only after
 //	           reactivation.
 //	cancelled  final.
+//	expired    a trial that ended unconverted (the clock sets it): no change by the partner; the
+//	           customer may still convert it (trials.go).
 //
 // A change the state does not allow is CodeInvalidTransition (409), also "suspend a suspended
 // subscription" and "reactivate an active one"; setting licenses to the current count changes
@@ -152,6 +154,9 @@ func (sub Subscription) apply(ch SubscriptionChange, prod Product, now time.Time
 	field := "status"
 	if ch.Licenses != nil {
 		field = "licenses"
+	}
+	if sub.Status == SubscriptionExpired {
+		return sub, "", invalidTransition(field, "the trial expired at "+sub.TrialEndsAt.UTC().Format(time.RFC3339)+"; it takes no changes (the customer may convert it)")
 	}
 	if sub.Status == SubscriptionTrial && !now.Before(sub.TrialEndsAt) {
 		return sub, "", invalidTransition(field, "the trial ended at "+sub.TrialEndsAt.UTC().Format(time.RFC3339)+"; it takes no changes")

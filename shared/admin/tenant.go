@@ -31,15 +31,17 @@ func (s *TenantService) TenantSubscriptions(ctx context.Context, cs CustomerSess
 }
 
 // TenantPartners lists the customer's partners with any delegated administration, as it stands
-// now (a grant past its end date shows as ended). Errors: CodeInvalidCursor.
+// now (a grant past its end date shows as expired, as the clock stores it). Errors:
+// CodeInvalidCursor.
 func (s *TenantService) TenantPartners(ctx context.Context, cs CustomerSession, page PageRequest) (Page[Relationship], error) {
 	p, err := s.Store.Relationships(ctx, cs.Customer.ID, page)
 	now := s.Now()
 	for i, r := range p.Items {
 		if d := r.DelegatedAdmin; d != nil && d.Status == "active" && !now.Before(d.EndsAt) {
-			ended := *d
-			ended.Status = "ended"
-			p.Items[i].DelegatedAdmin = &ended
+			expired := *d
+			ends := d.EndsAt
+			expired.Status, expired.EndedAt = "expired", &ends
+			p.Items[i].DelegatedAdmin = &expired
 		}
 	}
 	return p, err

@@ -63,14 +63,14 @@ func TestEndDelegatedAdmin(t *testing.T) {
 	})
 }
 
-func TestTenantPartnersShowsExpiredGrantsEnded(t *testing.T) {
+func TestTenantPartnersShowsGrantsPastTheirEndExpired(t *testing.T) {
 	svc, st, cs := newTenantWorld(&DelegatedAdmin{Scope: AccessLimited, EndsAt: testNow.Add(-time.Second), Status: "active"})
 	page, err := svc.TenantPartners(context.Background(), cs, PageRequest{})
 	if err != nil || len(page.Items) != 1 {
 		t.Fatalf("page = %+v, %v", page, err)
 	}
-	if got := page.Items[0].DelegatedAdmin.Status; got != "ended" {
-		t.Errorf("status = %q, want ended (past its end date)", got)
+	if got := page.Items[0].DelegatedAdmin; got.Status != "expired" || got.EndedAt == nil || !got.EndedAt.Equal(got.EndsAt) {
+		t.Errorf("grant = %+v, want expired at its end date (as the clock stores it)", got)
 	}
 	if stored := st.relationships[testCustomer+"/"+testPartner].DelegatedAdmin.Status; stored != "active" {
 		t.Errorf("the stored grant was changed to %q by a read", stored)

@@ -271,7 +271,7 @@ func toDelegatedAdmin(d *admin.DelegatedAdmin) *delegatedAdminBody {
 }
 
 type actorBody struct {
-	Type  string `json:"type"` // "user" or "operator"
+	Type  string `json:"type"` // "user", "operator" or "system" (the clock)
 	ID    string `json:"id"`
 	Email string `json:"email,omitempty"`
 }

@@ -201,10 +201,17 @@ func TestDelegatedAdminOffer(t *testing.T) {
 	_, tok := e.user(pid, admin.RoleGlobalAdmin, admin.AccessFull)
 	expectProblem(t, e.do(caller{token: tok}, req{method: "POST", path: "/delegated-admin-offers", body: map[string]any{
 		"targetCustomerId": "cus_01jdzzzzzzzzzzzzzzzzzzzzzz"}}), 422, admin.CodeValidation, "targetCustomerId")
+	// A full grant never extends itself (GDAP).
+	expectProblem(t, e.do(caller{token: tok}, req{method: "POST", path: "/delegated-admin-offers", body: map[string]any{"targetCustomerId": cid,
+		"delegatedAdmin": map[string]any{"scope": "full", "durationDays": 30, "autoExtend": true}}}), 422, admin.CodeValidation, "delegatedAdmin.autoExtend")
 	link := e.newLink(t, pid, admin.LinkDelegatedAdmin, map[string]any{"targetCustomerId": cid,
-		"delegatedAdmin": map[string]any{"scope": "full", "durationDays": 30, "autoExtend": true}})
+		"delegatedAdmin": map[string]any{"scope": "limited", "durationDays": 30, "autoExtend": true}})
 	if link["delegatedAdmin"].(map[string]any)["durationDays"].(float64) != 30 {
 		t.Fatalf("link %v", link)
+	}
+	// Offered to one customer, it waits 90 days for the answer.
+	if exp, err := time.Parse(time.RFC3339, link["expiresAt"].(string)); err != nil || exp.Sub(e.now()) < 89*24*time.Hour || exp.Sub(e.now()) > 90*24*time.Hour {
+		t.Fatalf("targeted offer expires %v (%v)", link["expiresAt"], err)
 	}
 	path := pagePath(t, link)
 	form := func(n int, answer string) url.Values {
@@ -216,7 +223,7 @@ func TestDelegatedAdminOffer(t *testing.T) {
 	expectStatus(t, e.accept(t, path, form(21, "accept")), 200, "target accepts")
 	rel := e.do(caller{token: ctok}, req{method: "GET", path: "/tenant/partners"}).json(t)["items"].([]any)[0].(map[string]any)
 	da := rel["delegatedAdmin"].(map[string]any)
-	if da["scope"] != "full" || da["autoExtend"] != true {
+	if da["scope"] != "limited" || da["autoExtend"] != true {
 		t.Fatalf("relationship %v", rel)
 	}
 	// A declined stand-alone offer tells the partner "declined".

@@ -67,7 +67,8 @@ var identities = []identity{
 		n := e.seq.Add(1)
 		link := e.newLink(e.t, pid, admin.LinkTrial, trialBody(true))
 		expectStatus(e.t, e.accept(e.t, pagePath(e.t, link), signUpForm(100000+n, map[string]string{"delegatedAdmin": "accept"})), 200, "customer for the matrix")
-		return caller{token: e.signInCustomer(e.t, fmt.Sprintf("alex@cust%d.example", 100000+n))}
+		e.lastCustomerAdmin = fmt.Sprintf("alex@cust%d.example", 100000+n)
+		return caller{token: e.signInCustomer(e.t, e.lastCustomerAdmin)}
 	}},
 }
 

@@ -61,6 +61,7 @@ func Routes() []Route {
 	routes = append(routes, customerUserRoutes()...)
 	routes = append(routes, notificationRoutes()...)
 	routes = append(routes, webhookRoutes()...)
+	routes = append(routes, Route{"POST", "/tenant/subscriptions/{subscriptionId}/convert", "convert-trial", trials(ConvertTrial)})
 	routes = append(routes, linkRoutes("/trial-invitations", "trial-invitation", admin.LinkTrial)...)
 	routes = append(routes, linkRoutes("/purchase-offers", "purchase-offer", admin.LinkOffer)...)
 	return append(routes, linkRoutes("/delegated-admin-offers", "delegated-admin-offer", admin.LinkDelegatedAdmin)...)

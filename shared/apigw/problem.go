@@ -45,6 +45,7 @@ var statusOf = map[admin.Code]int{
 	admin.CodeRenameTooLarge:           http.StatusUnprocessableEntity,
 	admin.CodeInternal:                 http.StatusInternalServerError,
 	admin.CodeWebhookLimit:             http.StatusConflict,
+	admin.CodeConversionWindowClosed:   http.StatusUnprocessableEntity,
 }
 
 // StatusOf returns the HTTP status of an error code.

@@ -31,3 +31,9 @@ func Notifications(d *api.Deps, st *store.Store, env admin.Env, _ Config) error 
 	d.PartnerOfRecord = &admin.PartnerOfRecordService{Env: env, Store: in}
 	return nil
 }
+
+// Trials wires a customer admin's conversion of a trial.
+func Trials(d *api.Deps, st *store.Store, env admin.Env, _ Config) error {
+	d.Trials = &admin.TrialService{Env: env, Store: store.TrialsOf(st)}
+	return nil
+}

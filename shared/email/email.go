@@ -105,6 +105,27 @@ var specs = map[string]spec{
 		required: []string{"partnerName", "webhookId", "webhookUrl", "failingSince", "disabledAt"},
 		optional: []string{"cloud"},
 	},
+	// The clock's emails: reminders and ends of trials and delegated administration.
+	"trial_ending": {
+		required: []string{"audience", "partnerName", "customerName", "productName", "licenses", "trialEndsAt", "inDays"},
+		optional: append([]string{"cloud"}, partnerContact...),
+	},
+	"trial_expired": {
+		required: []string{"partnerName", "customerName", "productName", "trialEndsAt", "convertBy"},
+		optional: append([]string{"cloud"}, partnerContact...),
+	},
+	"delegated_admin_ending": {
+		required: []string{"audience", "partnerName", "customerName", "customerDomain", "scope", "endsAt", "inDays"},
+		optional: []string{"extends", "cloud"},
+	},
+	"delegated_admin_extended": {
+		required: []string{"audience", "partnerName", "customerName", "customerDomain", "scope", "endsAt", "previousEndsAt"},
+		optional: []string{"cloud"},
+	},
+	"delegated_admin_expired": {
+		required: []string{"audience", "partnerName", "customerName", "customerDomain", "scope", "endedAt"},
+		optional: []string{"autoExtendRefused", "cloud"},
+	},
 }
 
 // multiline fields keep their line breaks in the bodies (never in the subject).
@@ -124,7 +145,8 @@ var enums = map[string][]string{
 	"severity":       {"minimal", "moderate", "critical"},
 	"eventKind": {"subscription.created", "subscription.licenses_changed", "subscription.suspended", "subscription.reactivated",
 		"subscription.cancelled", "subscription.trial_converted", "subscription.trial_expired", "subscription.partner_of_record_changed"},
-	"porRole": {"", "new", "previous"},
+	"porRole":  {"", "new", "previous"},
+	"audience": {"customer", "partner"},
 }
 
 // Templates lists the template names, sorted.

@@ -31,6 +31,9 @@ func sample(template, cloud string) map[string]string {
 		"previousLicenses": "25", "previousStatus": "active", "changedAt": "2026-01-02T15:04:00Z", "porRole": "",
 		"webhookId": "whk_01jtgd00000000000000000001", "webhookUrl": "https://hooks.contoso.example/pac",
 		"failingSince": "2026-01-01T15:04:00Z", "disabledAt": "2026-01-02T15:04:00Z",
+		"audience": "customer", "trialEndsAt": "24 December 2026 10:00 UTC", "inDays": "in 7 days",
+		"endsAt": "24 December 2026 10:00 UTC", "previousEndsAt": "26 June 2026 10:00 UTC", "convertBy": "23 January 2027 10:00 UTC",
+		"extends": "true", "autoExtendRefused": "true",
 	}
 	req, opt, _ := Fields(template)
 	out := map[string]string{}
@@ -41,8 +44,8 @@ func sample(template, cloud string) map[string]string {
 }
 
 func TestEveryTemplateInBothClouds(t *testing.T) {
-	if len(Templates()) != 11 {
-		t.Fatalf("templates %v, want the eleven of docs/architecture.md", Templates())
+	if len(Templates()) != 16 {
+		t.Fatalf("templates %v, want the sixteen of docs/architecture.md", Templates())
 	}
 	for _, name := range Templates() {
 		for _, cloud := range []string{CloudGlobal, Cloud21Vianet} {

@@ -54,7 +54,13 @@ func present(data map[string]string) map[string]string {
 	if d["summary"] == "" && d["subscriptions"] != "" {
 		d["summary"] = summary(d)
 	}
-	for _, f := range []string{"endedAt", "sentAt", "changedAt", "failingSince", "disabledAt"} {
+	if n := d["daysLeft"]; n != "" && d["inDays"] == "" { // the clock's reminders
+		d["inDays"] = "in " + n + " days"
+		if n == "1" {
+			d["inDays"] = "tomorrow"
+		}
+	}
+	for _, f := range []string{"endedAt", "sentAt", "endsAt", "previousEndsAt", "trialEndsAt", "convertBy", "changedAt", "failingSince", "disabledAt"} {
 		if t, err := time.Parse(time.RFC3339, d[f]); err == nil {
 			d[f] = t.UTC().Format(dateTimeLayout)
 		}

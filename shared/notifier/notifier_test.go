@@ -20,11 +20,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/oklog/ulid/v2"
+
+	"github.com/partner-admin-center/pac/local/bench"
 	"github.com/partner-admin-center/pac/local/deploycheck"
 	"github.com/partner-admin-center/pac/local/testenv"
 	"github.com/partner-admin-center/pac/shared/admin"
+	"github.com/partner-admin-center/pac/shared/auth"
 	"github.com/partner-admin-center/pac/shared/notifier"
 	"github.com/partner-admin-center/pac/shared/store"
+	"github.com/partner-admin-center/pac/shared/webhook"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -93,21 +98,61 @@ func newWorld(t *testing.T) *world {
 	return w
 }
 
-// publisher records the events it gets and fails the ones named in fail.
+// publisher records the events it gets and fails the ones named in fail; it hands the others
+// to next, if any (the real webhooks).
 type publisher struct {
 	mu   sync.Mutex
 	got  []admin.SubscriptionEvent
 	fail map[string]bool
+	next admin.EventPublisher
 }
 
-func (p *publisher) Publish(_ context.Context, e admin.SubscriptionEvent) error {
+func (p *publisher) Publish(ctx context.Context, e admin.SubscriptionEvent) error {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.fail[e.ID] {
+		p.mu.Unlock()
 		return errors.New("webhook endpoint down")
 	}
 	p.got = append(p.got, e)
+	p.mu.Unlock()
+	if p.next != nil {
+		return p.next.Publish(ctx, e)
+	}
 	return nil
+}
+
+// webhooks registers a webhook endpoint of partner pid at a receiver on 127.0.0.1 and returns
+// the publisher the notifier function uses (admin.WebhookService, the real client with the
+// local runtime's loopback allowance).
+func (w *world) webhooks(t *testing.T, pid string) (admin.EventPublisher, *bench.HookReceiver) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	h, err := bench.NewHookReceiver(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := auth.NewLinkKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := *w.st
+	if st.Sealer, err = store.NewSealer(key); err != nil {
+		t.Fatal(err)
+	}
+	secret, err := webhook.NewSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook := admin.Webhook{ID: "whk_01jdnotifier0000000000000" + pid[len(pid)-1:], PartnerID: pid, URL: h.URL, Status: admin.WebhookActive,
+		Secret: secret, CreatedBy: "usr_01jdnotifier00000000000001", CreatedAt: w.now}
+	act := admin.Activity{ID: "act_01jdnotifierhook00000000" + pid[len(pid)-2:], OrgID: pid, At: w.now, Actor: admin.Actor{Type: "operator", ID: "test"}, Action: "webhook.created"}
+	if err := store.NewWebhooks(&st).CreateWebhook(ctx, hook, act, nil); err != nil {
+		t.Fatal(err)
+	}
+	h.SetSecret(secret)
+	return &admin.WebhookService{Env: admin.Env{Now: time.Now, NewID: func(p string) string { return p + "_" + ulid.Make().String() }},
+		Store: store.NewWebhooks(&st), Sender: &webhook.Client{AllowLoopback: true}}, h
 }
 
 func (w *world) notifier(pub *publisher, metrics io.Writer) *notifier.Notifier {
@@ -229,12 +274,14 @@ func failures(resp events.DynamoDBEventResponse) []string {
 
 // TestEveryKindReachesTheInbox: each of the eight kinds of change reaches the Partner of Record's
 // inbox (both partners for a change of Partner of Record), the emails of the users who want
-// them (global admins by default; a user's own choice; nobody else) and the publisher; a
-// redelivered batch writes nothing twice and publishes again; everything the notifier does is
+// them (global admins by default; a user's own choice; nobody else) and the publisher (the real
+// webhooks: a receiver on 127.0.0.1 verifies each signature); a redelivered batch writes and
+// sends nothing twice (it publishes again, and the webhooks drop what they recorded); everything the notifier does is
 // what template.yaml grants it.
 func TestEveryKindReachesTheInbox(t *testing.T) {
 	w := newWorld(t)
-	pub := &publisher{}
+	hooks, receiver := w.webhooks(t, partnerA)
+	pub := &publisher{next: hooks}
 	log := deploycheck.NewAccessLog()
 	n := w.notifier(pub, log)
 	batch := events.DynamoDBEvent{Records: eightKinds(t)}
@@ -262,6 +309,26 @@ func TestEveryKindReachesTheInbox(t *testing.T) {
 	if len(pub.got) != 9 {
 		t.Fatalf("published %d events", len(pub.got))
 	}
+	// Partner A's webhook receiver verified and got its eight events (sent at once, in Publish).
+	hookIDs := func() []string {
+		got, dups, bad := receiver.Received()
+		if dups != 0 || bad != 0 {
+			t.Errorf("webhook receiver: %d repeated, %d unverifiable requests", dups, bad)
+		}
+		var ids []string
+		for _, a := range got {
+			ids = append(ids, a.Event.Type)
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	var wantHooks []string
+	for _, k := range wantA {
+		wantHooks = append(wantHooks, string(k))
+	}
+	if got := hookIDs(); !slices.Equal(got, wantHooks) {
+		t.Fatalf("webhook events %v, want %v", got, wantHooks)
+	}
 	// The same batch again (Lambda redelivers after a timeout): nothing new, published again.
 	resp, err = n.HandleStream(context.Background(), batch)
 	if err != nil || len(resp.BatchItemFailures) != 0 {
@@ -283,6 +350,9 @@ func TestEveryKindReachesTheInbox(t *testing.T) {
 	}
 	if len(pub.got) != 18 || !slices.Equal(ids(pub.got[:9]), ids(pub.got[9:])) {
 		t.Errorf("republished %d events", len(pub.got)-9)
+	}
+	if got := hookIDs(); !slices.Equal(got, wantHooks) { // published again, sent once
+		t.Errorf("after redelivery the webhook got %v", got)
 	}
 	if problems := deploycheck.LeastPrivilege(filepath.Join("..", "..", "template.yaml"), map[string]string{"NotifierFunction": "notifier"}, log); len(problems) > 0 {
 		t.Errorf("least privilege:\n%v", problems)

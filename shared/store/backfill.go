@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/partner-admin-center/pac/shared/admin"
 )
 
 // BackfillReport counts what BackfillDirectory found and added.
@@ -19,6 +22,10 @@ type BackfillReport struct {
 	WordsAdded    int // word items put
 	Customers     int // customer profiles seen
 	CountsAdded   int // of them given their subscriptionCount
+	// The clock's countdowns of what was stored before it (clock.go).
+	Trials            int // trial subscriptions seen
+	ClockEntriesAdded int // countdowns added (trials and active delegated administrations)
+	OffersCapped      int // targeted delegated-admin offers given their 90-day expiry
 }
 
 // BackfillDirectory puts customers stored before the directory existed into every partner's list
@@ -28,12 +35,20 @@ type BackfillReport struct {
 // is, a count only where none is), so it is idempotent, never rewrites a stored attribute, and
 // yields to concurrent writers (which maintain the same items themselves). It is the one Scan of
 // the store: there is no other way to enumerate every relationship.
-func (st *Store) BackfillDirectory(ctx context.Context) (BackfillReport, error) {
+//
+// It also starts the clock's countdowns of what was stored before the clock: an entry for every
+// trial and every active delegated administration without one (only where none is: a countdown
+// already running keeps the stages it has done; one whose subject changed since the Scan is
+// dropped or rescheduled by the clock's next run), and caps the expiry of targeted
+// delegated-admin offers at 90 days after their creation (on the version read).
+func BackfillDirectory(ctx context.Context, st *Store) (BackfillReport, error) {
 	var rep BackfillReport
 	in := &dynamodb.ScanInput{TableName: &st.table, ReturnConsumedCapacity: total,
-		FilterExpression:          aws.String("(#t = :rel AND begins_with(PK, :partner)) OR (#t = :cus AND SK = :profile)"),
-		ExpressionAttributeNames:  map[string]string{"#t": attrType},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":rel": str(typeRelationship), ":partner": str("PARTNER#"), ":cus": str(typeCustomer), ":profile": str(skProf)}}
+		FilterExpression: aws.String("(#t = :rel AND begins_with(PK, :partner)) OR (#t = :cus AND SK = :profile) OR " +
+			"(#t = :sub AND #st = :trial) OR (#t = :link AND attribute_exists(targetCustomerId))"),
+		ExpressionAttributeNames: map[string]string{"#t": attrType, "#st": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":rel": str(typeRelationship), ":partner": str("PARTNER#"), ":cus": str(typeCustomer), ":profile": str(skProf),
+			":sub": str(typeSubscription), ":trial": str(string(admin.SubscriptionTrial)), ":link": str(typeLink)}}
 	for {
 		res, err := st.db.Scan(ctx, in)
 		if err != nil {
@@ -74,6 +89,9 @@ func (st *Store) backfillPage(ctx context.Context, items []map[string]types.Attr
 			rep.WordsAdded += one.WordsAdded
 			rep.Customers += one.Customers
 			rep.CountsAdded += one.CountsAdded
+			rep.Trials += one.Trials
+			rep.ClockEntriesAdded += one.ClockEntriesAdded
+			rep.OffersCapped += one.OffersCapped
 		})
 	}
 	wg.Wait()
@@ -81,7 +99,14 @@ func (st *Store) backfillPage(ctx context.Context, items []map[string]types.Attr
 }
 
 func (st *Store) backfillItem(ctx context.Context, item map[string]types.AttributeValue, rep *BackfillReport) error {
-	if t, _ := item[attrType].(*types.AttributeValueMemberS); t != nil && t.Value == typeCustomer {
+	t, _ := item[attrType].(*types.AttributeValueMemberS)
+	switch {
+	case t != nil && t.Value == typeSubscription:
+		return st.backfillTrial(ctx, item, rep)
+	case t != nil && t.Value == typeLink:
+		return st.backfillOffer(ctx, item, rep)
+	}
+	if t != nil && t.Value == typeCustomer {
 		rep.Customers++
 		if _, has := item["subscriptionCount"]; has {
 			return nil
@@ -119,6 +144,11 @@ func (st *Store) backfillItem(ctx context.Context, item map[string]types.Attribu
 		}
 		if added {
 			rep.KeysAdded++
+		}
+	}
+	if e, ok := admin.DelegatedAdminClock(r.domain()); ok {
+		if err := st.backfillClock(ctx, e, rep); err != nil {
+			return err
 		}
 	}
 	for _, w := range wordItems(r.PartnerID, r.CustomerID, r.CustomerName, r.CustomerDomain) {
@@ -184,4 +214,52 @@ func (st *Store) countSubscriptions(ctx context.Context, customerID string) (int
 		}
 		in.ExclusiveStartKey = res.LastEvaluatedKey
 	}
+}
+
+// backfillTrial starts the countdown of a trial stored before the clock.
+func (st *Store) backfillTrial(ctx context.Context, item map[string]types.AttributeValue, rep *BackfillReport) error {
+	var sub subscriptionItem
+	if err := attributevalue.UnmarshalMap(item, &sub); err != nil {
+		return fmt.Errorf("store: backfill: decode subscription: %w", err)
+	}
+	rep.Trials++
+	if e, ok := admin.TrialClock(sub.domain()); ok {
+		return st.backfillClock(ctx, e, rep)
+	}
+	return nil
+}
+
+// backfillClock puts a countdown's entry where there is none.
+func (st *Store) backfillClock(ctx context.Context, e admin.ClockEntry, rep *BackfillReport) error {
+	added, err := st.conditional(ctx, "PutItem", &dynamodb.PutItemInput{TableName: &st.table, Item: marshal(toClockItem(e)),
+		ConditionExpression: aws.String("attribute_not_exists(PK)")})
+	if added {
+		rep.ClockEntriesAdded++
+	}
+	return err
+}
+
+// backfillOffer caps a targeted delegated-admin offer's expiry at 90 days after its creation
+// (admin.TargetedOfferExpiry), on the version read.
+func (st *Store) backfillOffer(ctx context.Context, item map[string]types.AttributeValue, rep *BackfillReport) error {
+	var it linkItem
+	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+		return fmt.Errorf("store: backfill: decode link: %w", err)
+	}
+	l := it.domain()
+	if l.TargetCustomerID == "" || l.Kind != admin.LinkDelegatedAdmin {
+		return nil
+	}
+	capped := admin.TargetedOfferExpiry(l.CreatedAt, l.ExpiresAt)
+	if capped.Equal(l.ExpiresAt) {
+		return nil
+	}
+	added, err := st.conditional(ctx, "UpdateItem", &dynamodb.UpdateItemInput{TableName: &st.table, Key: key(it.PK, it.SK),
+		UpdateExpression: aws.String("SET validUntil = :until"), ConditionExpression: aws.String("version = :v"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":until": &types.AttributeValueMemberN{Value: strconv.FormatInt(capped.UnixMilli(), 10)},
+			":v": num(it.Version)}})
+	if added {
+		rep.OffersCapped++
+	}
+	return err
 }

@@ -21,11 +21,13 @@ type DirectoryCustomer struct {
 	// IndexOnly writes only what the directory reads (the profile, the partner's side of the
 	// relationship, the word items): the bench's 100,000 customers load faster.
 	IndexOnly bool
+	// Users are the customer's users (with IndexOnly: not written).
+	Users []admin.User
 }
 
 // PutDirectoryCustomers writes customers with every item the directory reads (the profile, the
 // domain reservation, both sides of the relationship with their list and search keys, the word
-// items, the subscriptions) with BatchWriteItem, 25 items a request, workers requests at a time.
+// items, the subscriptions; unless IndexOnly, the users and the clock's countdowns too) with BatchWriteItem, 25 items a request, workers requests at a time.
 // For demo data, tests and the bench only: no conditions, no activity entries, no partner
 // customer count; items with the same keys are overwritten.
 func (st *Store) PutDirectoryCustomers(ctx context.Context, cs []DirectoryCustomer, workers int) error {
@@ -42,6 +44,15 @@ func (st *Store) PutDirectoryCustomers(ctx context.Context, cs []DirectoryCustom
 		}
 		for _, s := range c.Subscriptions {
 			items = append(items, marshal(toSubscriptionItem(s)))
+		}
+		if !c.IndexOnly {
+			for _, u := range c.Users {
+				items = append(items, marshal(toUserItem(u)))
+			}
+			// The countdowns an acceptance would have started (clock.go).
+			for _, e := range clockEntries(admin.AcceptWrite{Subscriptions: c.Subscriptions, Relationship: c.Relationship, NewRelationship: true}) {
+				items = append(items, marshal(e))
+			}
 		}
 	}
 	batches := make(chan []map[string]types.AttributeValue)

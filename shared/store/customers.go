@@ -158,6 +158,9 @@ func (s *Store) Accept(ctx context.Context, w admin.AcceptWrite) error {
 			return err
 		}
 	}
+	for _, c := range clockEntries(w) {
+		t.put(s.table, c, "", nil, nil, nil) // the countdowns it starts (clock.go)
+	}
 	err := s.commit(ctx, "accept link "+l.ID, &t)
 	if errors.Is(err, admin.ErrLinkInvalid) {
 		return admin.ErrLinkInvalid

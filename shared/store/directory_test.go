@@ -195,6 +195,7 @@ func TestBackfillDirectory(t *testing.T) {
 		Licenses: 5, Status: admin.SubscriptionActive, PartnerOfRecord: p.ID, Version: 1, CreatedAt: t0}
 	sub2 := sub
 	sub2.ID = "sub_00000000000000000000000002"
+	sub2.Status, sub2.TrialEndsAt = admin.SubscriptionTrial, t0.AddDate(0, 0, 30) // a trial stored before the clock
 	cs := []store.DirectoryCustomer{
 		store.NewDirectoryCustomer(p, admin.Customer{ID: cid(1), Name: "Müller Bau GmbH", DomainPrefix: "muellerbau", Country: "DE"}, t0, nil, []admin.Subscription{sub, sub2}),
 		dirCustomer(p, 2, "Contoso", "contoso"),
@@ -213,6 +214,8 @@ func TestBackfillDirectory(t *testing.T) {
 			_, err = db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &table, Key: k})
 		case strings.HasPrefix(pk, "PARTNER#"):
 			_, err = db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &table, Key: k, UpdateExpression: aws.String("REMOVE GSI1PK, GSI1SK, GSI2PK, GSI2SK")})
+		case strings.HasPrefix(sk, "CLOCK#"):
+			_, err = db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &table, Key: k})
 		case sk == "PROFILE":
 			_, err = db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &table, Key: k, UpdateExpression: aws.String("REMOVE subscriptionCount")})
 		}
@@ -226,11 +229,11 @@ func TestBackfillDirectory(t *testing.T) {
 	}
 
 	mctx, meter := telemetry.With(ctx)
-	rep, err := s.BackfillDirectory(mctx)
+	rep, err := store.BackfillDirectory(mctx, s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (store.BackfillReport{Relationships: 3, KeysAdded: 3, WordsAdded: 3, Customers: 3, CountsAdded: 3}); rep != want {
+	if want := (store.BackfillReport{Relationships: 3, KeysAdded: 3, WordsAdded: 3, Customers: 3, CountsAdded: 3, Trials: 1, ClockEntriesAdded: 1}); rep != want {
 		t.Errorf("report %+v, want %+v", rep, want)
 	}
 	after := scanAll(t, db, table)
@@ -270,7 +273,8 @@ func TestBackfillDirectory(t *testing.T) {
 		}
 	}
 	slices.Sort(fresh)
-	wantFresh := []string{"CUSTWORDS#" + p.ID + "/bau.gmbh#" + cid(1), "CUSTWORDS#" + p.ID + "/gmbh#" + cid(1), "CUSTWORDS#" + p.ID + "/sud#" + cid(3)}
+	wantFresh := []string{"CUSTOMER#" + cid(1) + "/CLOCK#trial#" + sub2.ID, // the trial's countdown (clock.go)
+		"CUSTWORDS#" + p.ID + "/bau.gmbh#" + cid(1), "CUSTWORDS#" + p.ID + "/gmbh#" + cid(1), "CUSTWORDS#" + p.ID + "/sud#" + cid(3)}
 	if !slices.Equal(fresh, wantFresh) {
 		t.Errorf("new items %v, want %v", fresh, wantFresh)
 	}
@@ -284,8 +288,8 @@ func TestBackfillDirectory(t *testing.T) {
 		}
 	}
 	// Twice = once.
-	rep, err = s.BackfillDirectory(mctx)
-	if want := (store.BackfillReport{Relationships: 3, Customers: 3}); err != nil || rep != want {
+	rep, err = store.BackfillDirectory(mctx, s)
+	if want := (store.BackfillReport{Relationships: 3, Customers: 3, Trials: 1}); err != nil || rep != want {
 		t.Errorf("second run: %+v (%v), want %+v", rep, err, want)
 	}
 	if again := scanAll(t, db, table); !reflect.DeepEqual(again, after) {

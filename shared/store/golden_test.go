@@ -236,7 +236,8 @@ func goldenPuts(t *testing.T) map[string]map[string]types.AttributeValue {
 		Subscriptions: []admin.Subscription{d.subActive, d.subTrial}, Relationship: d.rel, NewRelationship: true,
 		Activities: []admin.Activity{d.accepted}, Emails: []admin.Email{d.email}}),
 		"link-use", "domain-prefix", "customer", "user-customer", "login-customer", "subscription", "subscription-trial",
-		"relationship-customer-side", "relationship-partner-side", "customer-word", "activity-accepted", "outbox-pending")
+		"relationship-customer-side", "relationship-partner-side", "customer-word", "activity-accepted", "outbox-pending",
+		"clock-trial", "clock-delegated-admin")
 	write(s.Accept(ctx, admin.AcceptWrite{Link: d.trial, Use: d.useNoAnswer, Now: d.useNoAnswer.At, Relationship: d.relNoDA, PrevVersion: 1,
 		Activities: []admin.Activity{d.plain}}),
 		"link-use-no-answer", "relationship-no-delegated-admin", "", "")
@@ -260,6 +261,38 @@ func goldenPuts(t *testing.T) map[string]map[string]types.AttributeValue {
 			t.Fatalf("sealed %s is not a v1 sealed value", f)
 		}
 		sealed.Value[f] = &types.AttributeValueMemberS{Value: "v1.<nonce and ciphertext>"}
+	}
+	// The clock: a trial's 7-day reminder (both sides emailed), a grant's expiry.
+	trialEntry, _ := admin.TrialClock(d.subTrial)
+	trialEntry.Token = "t1"
+	reminded := trialEntry
+	reminded.NextStage = 1
+	ending := admin.TrialEnding{Audience: admin.AudienceCustomer, Partner: d.partner, Customer: d.customer, Subscription: d.subTrial, DaysLeft: 7}
+	partnerEnding := ending
+	partnerEnding.Audience = admin.AudiencePartner
+	clk := NewClock(s)
+	write(clk.WriteClock(ctx, admin.ClockWrite{Entry: trialEntry, Now: gAt(9), Next: &reminded, Trial: &d.subTrial,
+		Emails: []admin.Email{{ID: "out_01jtgd00000000000000000021", OrgID: gCustomer, To: []string{d.custUser.Email}, Message: ending},
+			{ID: "out_01jtgd00000000000000000022", OrgID: gPartner, To: []string{d.user.Email}, Message: partnerEnding}}}),
+		"clock-trial-reminded", "outbox-trial-ending", "outbox-trial-ending-partner")
+	daEntry, _ := admin.DelegatedAdminClock(d.rel)
+	daEntry.Token = "t2"
+	expired, grant := d.rel, *d.rel.DelegatedAdmin
+	ends := grant.EndsAt
+	grant.Status, grant.EndedAt = "expired", &ends
+	expired.DelegatedAdmin, expired.Version = &grant, d.rel.Version+1
+	clockAct := admin.Activity{ID: gAct + "9", OrgID: gCustomer, At: ends, Actor: admin.ClockActor, Action: "delegated_admin.expired",
+		Target: admin.Target{Type: "partner", ID: gPartner}, CustomerID: gCustomer, PartnerID: gPartner, After: map[string]any{"status": "expired"}}
+	write(clk.WriteClock(ctx, admin.ClockWrite{Entry: daEntry, Now: ends, Grant: &d.rel, GrantAfter: &expired, Activities: []admin.Activity{clockAct},
+		Emails: []admin.Email{{ID: "out_01jtgd00000000000000000023", OrgID: gPartner, To: []string{d.user.Email},
+			Message: admin.DelegatedAdminExpired{Audience: admin.AudiencePartner, Partner: d.partner, Relationship: expired, AutoExtendRefused: true}}}}),
+		"relationship-expired", "", "activity-clock", "outbox-delegated-admin-expired")
+	// Clock tokens are random: pin their shape, not their bytes.
+	for _, n := range []string{"clock-trial", "clock-delegated-admin", "clock-trial-reminded"} {
+		if tok := out[n]["token"].(*types.AttributeValueMemberS).Value; len(tok) != 24 {
+			t.Fatalf("%s token %q", n, tok)
+		}
+		out[n]["token"] = &types.AttributeValueMemberS{Value: "<random>"}
 	}
 	renamed := d.customer
 	renamed.Name, renamed.Version = "Litware Süd GmbH", d.customer.Version+1

@@ -312,3 +312,34 @@ func deliveryDueSK(at time.Time, d admin.WebhookDelivery) string {
 func queueSK(d admin.WebhookDelivery) string {
 	return queuePrefix(d.WebhookID, d.SubscriptionID) + fmt.Sprintf("%010d", max(d.Sequence, 0)) + "#" + d.EventID
 }
+
+// The clock (clock.go): one entry per countdown (a trial, a delegated administration) in its
+// customer's partition, listed on GSI1 by due time in one of clockShards partitions per job (the
+// shard a hash of the entry's key: the writes of many countdowns spread over several index
+// partitions, and a run reads a fixed number of them however old what is due).
+const (
+	typeClockEntry = "ClockEntry"
+	skClock        = "CLOCK#"
+	clockShards    = 8
+)
+
+func clockSK(job admin.ClockJob, subjectID string) string {
+	return skClock + string(job) + "#" + subjectID
+}
+func clockGSI(job admin.ClockJob, shard int) string {
+	return "CLOCK#" + string(job) + "#" + strconv.Itoa(shard)
+}
+
+// clockGSISK orders a shard by due time: <due, 15-digit epoch ms>#<cid>#<subjectId>.
+func clockGSISK(due time.Time, customerID, subjectID string) string {
+	return padMillis(due.UnixMilli()) + "#" + customerID + "#" + subjectID
+}
+
+// clockShard is the shard of an entry: FNV-1a of its customer and subject.
+func clockShard(customerID, subjectID string) int {
+	h := uint32(2166136261)
+	for _, c := range []byte(customerID + "#" + subjectID) {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	return int(h % clockShards)
+}

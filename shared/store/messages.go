@@ -93,6 +93,8 @@ func encodeMessage(m admin.Message) (string, map[string]string, error) {
 		return tplRequestAttention, d, nil
 	case admin.SubscriptionNotice:
 		return tplSubscriptionEvent, subscriptionEventFacts(m), nil
+	case admin.TrialEnding, admin.TrialExpired, admin.DelegatedAdminEnding, admin.DelegatedAdminExtended, admin.DelegatedAdminExpired:
+		return encodeClockMessage(m)
 	case admin.CustomerPasswordReset:
 		return tplCustomerPasswordReset, map[string]string{"partnerName": m.Partner.Contact.Name, "cloud": string(m.Partner.Cloud),
 			"customerName": m.Customer.Name, "customerDomain": m.Customer.DomainPrefix, "userName": m.User.DisplayName, "userEmail": m.User.Email}, nil
@@ -202,3 +204,59 @@ func subscriptionEventFacts(m admin.SubscriptionNotice) map[string]string {
 
 // tplWebhookDisabled tells a partner's global admins that a webhook endpoint was disabled.
 const tplWebhookDisabled = "webhook_disabled"
+
+// The clock's emails (admin/clock.go).
+const (
+	tplTrialEnding            = "trial_ending"
+	tplTrialExpired           = "trial_expired"
+	tplDelegatedAdminEnding   = "delegated_admin_ending"
+	tplDelegatedAdminExtended = "delegated_admin_extended"
+	tplDelegatedAdminExpired  = "delegated_admin_expired"
+)
+
+func encodeClockMessage(m admin.Message) (string, map[string]string, error) {
+	trial := func(p admin.Partner, c admin.Customer, sub admin.Subscription) map[string]string {
+		d := partnerFacts(p)
+		d["customerName"], d["productName"], d["licenses"], d["trialEndsAt"] = c.Name, sub.ProductName, strconv.Itoa(sub.Licenses), stamp(sub.TrialEndsAt)
+		return d
+	}
+	grant := func(a admin.Audience, p admin.Partner, r admin.Relationship) map[string]string {
+		d := map[string]string{"audience": string(a), "partnerName": p.Contact.Name, "cloud": string(p.Cloud),
+			"customerName": r.CustomerName, "customerDomain": r.CustomerDomain}
+		if g := r.DelegatedAdmin; g != nil {
+			d["scope"], d["endsAt"] = string(g.Scope), stamp(g.EndsAt)
+		}
+		return d
+	}
+	switch m := m.(type) {
+	case admin.TrialEnding:
+		d := trial(m.Partner, m.Customer, m.Subscription)
+		d["audience"], d["daysLeft"] = string(m.Audience), strconv.Itoa(m.DaysLeft)
+		return tplTrialEnding, d, nil
+	case admin.TrialExpired:
+		d := trial(m.Partner, m.Customer, m.Subscription)
+		d["convertBy"] = stamp(m.ConvertBy)
+		return tplTrialExpired, d, nil
+	case admin.DelegatedAdminEnding:
+		d := grant(m.Audience, m.Partner, m.Relationship)
+		d["daysLeft"] = strconv.Itoa(m.DaysLeft)
+		if m.Extends {
+			d["extends"] = "true"
+		}
+		return tplDelegatedAdminEnding, d, nil
+	case admin.DelegatedAdminExtended:
+		d := grant(m.Audience, m.Partner, m.Relationship)
+		d["previousEndsAt"] = stamp(m.PreviousEnd)
+		return tplDelegatedAdminExtended, d, nil
+	case admin.DelegatedAdminExpired:
+		d := grant(m.Audience, m.Partner, m.Relationship)
+		if g := m.Relationship.DelegatedAdmin; g != nil && g.EndedAt != nil {
+			d["endedAt"] = stamp(*g.EndedAt)
+		}
+		if m.AutoExtendRefused {
+			d["autoExtendRefused"] = "true"
+		}
+		return tplDelegatedAdminExpired, d, nil
+	}
+	return "", nil, fmt.Errorf("no stored shape for message %T", m)
+}

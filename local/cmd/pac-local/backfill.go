@@ -54,12 +54,14 @@ func backfill(args []string) int {
 		*endpoint = ddb.Endpoint
 	}
 	db := dynamodb.NewFromConfig(localrun.AWSConfig(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(*endpoint) })
-	rep, err := store.New(db, *table).BackfillDirectory(ctx)
+	rep, err := store.BackfillDirectory(ctx, store.New(db, *table))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "backfill:", err)
 		return 1
 	}
 	fmt.Printf("backfill: %d relationships (%d given list and search keys, %d word items added), %d customers (%d given a subscription count)\n",
 		rep.Relationships, rep.KeysAdded, rep.WordsAdded, rep.Customers, rep.CountsAdded)
+	fmt.Printf("backfill: the clock: %d trials seen, %d countdowns started, %d targeted offers given their 90-day expiry\n",
+		rep.Trials, rep.ClockEntriesAdded, rep.OffersCapped)
 	return 0
 }

@@ -5,7 +5,7 @@
 //	pac-local env -- CMD ARGS...                CMD with DynamoDB Local and the SES emulator (make test)
 //	pac-local bench                             the benchmark table (make bench)
 //	pac-local keygen                            a token key pair for sam deploy
-//	pac-local backfill [-data .local]           add the customer directory's missing index items
+//	pac-local backfill [-data .local]           add the customer directory's and the clock's missing index items
 package main
 
 import (
@@ -34,7 +34,7 @@ const usage = `usage:
   pac-local env -- CMD [ARGS...]                       run CMD with DynamoDB Local and the SES emulator (make test)
   pac-local bench [-cold 15] [-warm 200]               print the benchmark table (make bench)
   pac-local keygen                                     a token key pair for sam deploy
-  pac-local backfill [-data .local] [-endpoint URL]    add the customer directory's missing index items (idempotent)
+  pac-local backfill [-data .local] [-endpoint URL]    add the customer directory's and the clock's missing index items (idempotent)
 `
 
 func main() {

@@ -72,7 +72,7 @@ func TestBench(t *testing.T) {
 	var out bytes.Buffer
 	// The functions for this machine come from the build the e2e and browser suites share
 	// (local/testenv/builds); the bench still builds them for arm64 itself, for their sizes.
-	rep, err := benchpkg.Run(context.Background(), benchpkg.Options{RepoRoot: testenv.RepoRoot(t), ColdRuns: 1, WarmRuns: 5, Out: &out, DirectorySizes: []int{20, 60}, NotifyChanges: 20,
+	rep, err := benchpkg.Run(context.Background(), benchpkg.Options{RepoRoot: testenv.RepoRoot(t), ColdRuns: 1, WarmRuns: 5, Out: &out, DirectorySizes: []int{20, 60}, NotifyChanges: 20, ClockSize: 20,
 		DynamoDBEndpoint: testenv.DynamoDBEndpoint(t), SESEndpoint: testenv.SESEndpoint(t), Bootstraps: builds.All(t)})
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, out.String())
@@ -92,6 +92,9 @@ func TestBench(t *testing.T) {
 	}
 	if d := rep.Directory; d == nil || len(d.Seeding) != 2 || len(d.Trips) != 5 || !strings.Contains(text, "Customer directory") {
 		t.Errorf("bench lacks the directory figures: %+v", d)
+	}
+	if runs := rep.Clock.Runs; len(runs) != 2 || !strings.Contains(text, "The clock at scale") {
+		t.Errorf("bench lacks the clock's figures: %+v", runs)
 	}
 	for route, m := range rep.Trips {
 		if m.Trips == 0 || m.Sequential == 0 || m.Sequential > m.Trips {
