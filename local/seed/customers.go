@@ -41,17 +41,22 @@ var (
 )
 
 // demoState is the relationship of the i-th demo customer: four in ten active full, one active
-// limited, one expiring within 30 days, one ended, one expired, one declined, one never offered.
+// limited that extends itself, one expiring within 30 days (in turn a full one that will expire
+// and a limited one that will extend itself: a full grant never does), one ended, one expired,
+// one declined, one never offered.
 func demoState(i int, now time.Time) (string, *admin.DelegatedAdmin) {
 	active := func(scope admin.CustomerAccess, start time.Time, days int, auto bool) *admin.DelegatedAdmin {
 		return &admin.DelegatedAdmin{Scope: scope, StartsAt: start, EndsAt: start.AddDate(0, 0, days), AutoExtend: auto, Status: "active"}
 	}
 	switch i % 10 {
 	case 0, 1, 2, 3:
-		return "active", active(admin.AccessFull, now.AddDate(0, 0, -i), 730, i%2 == 0)
+		return "active", active(admin.AccessFull, now.AddDate(0, 0, -i), 730, false)
 	case 4:
-		return "active", active(admin.AccessLimited, now.AddDate(0, 0, -i), 365, false)
+		return "active", active(admin.AccessLimited, now.AddDate(0, 0, -i), 365, true)
 	case 5:
+		if i/10%2 == 1 {
+			return "expiring", active(admin.AccessLimited, now.AddDate(0, 0, -350-i%15), 365, true) // extends in 0–15 days
+		}
 		return "expiring", active(admin.AccessFull, now.AddDate(0, 0, -350-i%15), 365, false) // ends in 0–15 days
 	case 6:
 		d := active(admin.AccessFull, now.AddDate(0, 0, -200), 730, false)

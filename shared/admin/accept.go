@@ -58,6 +58,18 @@ type Subscription struct {
 	LinkID          string
 	Version         int
 	CreatedAt       time.Time
+	// PurchasedAt is when a converted trial became paid (zero: bought at CreatedAt); the
+	// cancellation window counts from the purchase (Purchased).
+	PurchasedAt time.Time
+}
+
+// Purchased is when the subscription was bought: its conversion for a converted trial, else
+// its creation.
+func (s Subscription) Purchased() time.Time {
+	if !s.PurchasedAt.IsZero() {
+		return s.PurchasedAt
+	}
+	return s.CreatedAt
 }
 
 // PORPeriod is one period of a subscription's Partner of Record history.

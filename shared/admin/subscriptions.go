@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// CancellationWindow is how long after its purchase (CreatedAt) a subscription may be
+// CancellationWindow is how long after its purchase (Purchased) a subscription may be
 // cancelled: the window is open while less than 7 × 24 hours have passed, so at exactly 7 days
 // it is closed (like a delegated administration's end, compared with the clock every time).
 const CancellationWindow = 7 * 24 * time.Hour
@@ -191,7 +191,7 @@ func (sub Subscription) apply(ch SubscriptionChange, prod Product, now time.Time
 	case sub.Status == SubscriptionTrial:
 		return sub, "", invalidTransition(field, "a trial cannot be suspended or reactivated; it ends by itself at "+sub.TrialEndsAt.UTC().Format(time.RFC3339))
 	case to == SubscriptionCancelled:
-		if closes := sub.CreatedAt.Add(CancellationWindow); !now.Before(closes) {
+		if closes := sub.Purchased().Add(CancellationWindow); !now.Before(closes) {
 			return sub, "", windowClosed(field, "a subscription can be cancelled only within 7 days of its purchase; this one's window closed at "+closes.UTC().Format(time.RFC3339))
 		}
 		action = "subscription.cancelled"

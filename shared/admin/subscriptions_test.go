@@ -195,7 +195,8 @@ func TestSubscriptionLicenseLimits(t *testing.T) {
 }
 
 // TestCancellationWindow: open until 7 × 24 hours after the purchase, closed at that instant, for
-// active and suspended subscriptions alike; a trial past its end takes no change.
+// active and suspended subscriptions alike, and from its conversion for a converted trial; a
+// trial past its end takes no change.
 func TestCancellationWindow(t *testing.T) {
 	prod, _ := FindProduct(CloudGlobal, "m365-business-basic")
 	created := testNow
@@ -210,6 +211,14 @@ func TestCancellationWindow(t *testing.T) {
 				t.Errorf("%s cancelled %v after purchase: %v, want %q", st, c.at, err, c.code)
 			}
 		}
+	}
+	// A converted trial was bought when it converted: its window counts from then.
+	converted := Subscription{Licenses: 5, Status: SubscriptionActive, CreatedAt: created, PurchasedAt: created.Add(40 * 24 * time.Hour)}
+	if _, _, err := converted.apply(status(SubscriptionCancelled, 1), prod, converted.PurchasedAt.Add(6*24*time.Hour)); err != nil {
+		t.Errorf("a trial converted 6 days ago cancelled: %v", err)
+	}
+	if _, _, err := converted.apply(status(SubscriptionCancelled, 1), prod, converted.PurchasedAt.Add(7*24*time.Hour)); ErrorCode(err) != CodeCancellationWindowClosed {
+		t.Errorf("a trial converted 7 days ago cancelled: %v", err)
 	}
 	trial := Subscription{Licenses: 5, Status: SubscriptionTrial, CreatedAt: created, TrialEndsAt: created.Add(30 * 24 * time.Hour)}
 	if _, _, err := trial.apply(licenses(6, 1), prod, trial.TrialEndsAt.Add(-time.Nanosecond)); err != nil {

@@ -72,7 +72,8 @@ func (s *TrialService) convert(ctx context.Context, cs CustomerSession, subscrip
 		return Subscription{}, FieldErr("licenses", "range", "must be from "+itoa(prod.MinLicenses)+" to "+itoa(prod.MaxLicenses))
 	}
 	after := sub
-	after.Status, after.Licenses, after.Version = SubscriptionActive, licenses, sub.Version+1
+	// A conversion is a purchase: the 7-day cancellation window opens now.
+	after.Status, after.Licenses, after.Version, after.PurchasedAt = SubscriptionActive, licenses, sub.Version+1, now
 	before, changed := diffFields(subscriptionFields(sub), subscriptionFields(after))
 	a := Activity{At: now, Actor: Actor{Type: "user", ID: cs.User.ID, Email: cs.User.Email}, Action: "subscription.trial_converted",
 		Target: Target{"subscription", sub.ID}, CustomerID: cs.Customer.ID, PartnerID: sub.PartnerOfRecord, Before: before, After: changed}

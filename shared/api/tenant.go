@@ -61,6 +61,7 @@ type subscriptionBody struct {
 	PartnerOfRecord string                   `json:"partnerOfRecord"`
 	PORHistory      []porPeriodBody          `json:"porHistory"`
 	CreatedAt       time.Time                `json:"createdAt"`
+	PurchasedAt     *time.Time               `json:"purchasedAt,omitempty"`
 	Version         int                      `json:"version"`
 }
 
@@ -71,6 +72,9 @@ func toSubscription(s admin.Subscription) subscriptionBody {
 		}), CreatedAt: s.CreatedAt, Version: s.Version}
 	if !s.TrialEndsAt.IsZero() {
 		b.TrialEndsAt = &s.TrialEndsAt
+	}
+	if !s.PurchasedAt.IsZero() {
+		b.PurchasedAt = &s.PurchasedAt
 	}
 	return b
 }

@@ -57,7 +57,8 @@ func TestConvertTrial(t *testing.T) {
 	tok := e.signInCustomer(t, email)
 	r := convert(tok, sid, map[string]any{"licenses": 40}) // above the trial's cap of 25: a paid subscription's limits apply
 	expectStatus(t, r, 200, "convert")
-	if s := r.json(t); s["subscriptionId"] != sid || s["status"] != "active" || s["licenses"].(float64) != 40 || s["version"].(float64) != 2 {
+	if s := r.json(t); s["subscriptionId"] != sid || s["status"] != "active" || s["licenses"].(float64) != 40 || s["version"].(float64) != 2 ||
+		purchasedAt(s).IsZero() || purchasedAt(s).After(e.now()) || e.now().Sub(purchasedAt(s)) > time.Minute { // a conversion is a purchase: the cancellation window opens
 		t.Errorf("converted %v", s)
 	}
 	expectProblem(t, convert(tok, sid, map[string]any{"licenses": 40}), 409, admin.CodeInvalidTransition, "")
@@ -128,4 +129,11 @@ func customerOf(t *testing.T, e *env, email string) string {
 		t.Fatal(err)
 	}
 	return l.OrgID
+}
+
+// purchasedAt reads a subscription answer's purchasedAt (zero when absent or malformed).
+func purchasedAt(s map[string]any) time.Time {
+	v, _ := s["purchasedAt"].(string)
+	at, _ := time.Parse(time.RFC3339Nano, v)
+	return at
 }

@@ -333,18 +333,21 @@ type subscriptionItem struct {
 	LinkID          string          `dynamodbav:"linkId,omitempty"`
 	Version         int             `dynamodbav:"version"`
 	CreatedAt       time.Time       `dynamodbav:"createdAt"`
+	PurchasedAt     *time.Time      `dynamodbav:"purchasedAt,omitempty"` // a converted trial's conversion
 }
 
 func toSubscriptionItem(s admin.Subscription) subscriptionItem {
 	return subscriptionItem{PK: customerPK(s.CustomerID), SK: subSK(s.ID), Type: typeSubscription, ID: s.ID, CustomerID: s.CustomerID,
 		ProductID: s.ProductID, ProductName: s.ProductName, Licenses: s.Licenses, Status: string(s.Status), TrialEndsAt: s.TrialEndsAt,
-		PartnerOfRecord: s.PartnerOfRecord, PORHistory: toPORPeriodItems(s.PORHistory), LinkID: s.LinkID, Version: s.Version, CreatedAt: s.CreatedAt}
+		PartnerOfRecord: s.PartnerOfRecord, PORHistory: toPORPeriodItems(s.PORHistory), LinkID: s.LinkID, Version: s.Version, CreatedAt: s.CreatedAt,
+		PurchasedAt: optTime(s.PurchasedAt)}
 }
 
 func (it subscriptionItem) domain() admin.Subscription {
 	return admin.Subscription{ID: it.ID, CustomerID: it.CustomerID, ProductID: it.ProductID, ProductName: it.ProductName,
 		Licenses: it.Licenses, Status: admin.SubscriptionStatus(it.Status), TrialEndsAt: it.TrialEndsAt,
-		PartnerOfRecord: it.PartnerOfRecord, PORHistory: porPeriods(it.PORHistory), LinkID: it.LinkID, Version: it.Version, CreatedAt: it.CreatedAt}
+		PartnerOfRecord: it.PartnerOfRecord, PORHistory: porPeriods(it.PORHistory), LinkID: it.LinkID, Version: it.Version, CreatedAt: it.CreatedAt,
+		PurchasedAt: valTime(it.PurchasedAt)}
 }
 
 // relationshipItem is one side of a customer-partner relationship; both sides are written

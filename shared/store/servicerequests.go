@@ -63,11 +63,19 @@ type requestItem struct {
 	Version        int                `dynamodbav:"version"`
 }
 
+// optTime stores a zero time as an absent attribute; valTime reads it back.
 func optTime(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
 	}
 	return &t
+}
+
+func valTime(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
 }
 
 func toRequestItem(r admin.ServiceRequest) requestItem {
