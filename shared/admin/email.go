@@ -113,3 +113,17 @@ type WebhookDisabledNotice struct {
 }
 
 func (WebhookDisabledNotice) isMessage() {}
+
+// CustomerAdminAccount tells the admin of a customer organization a partner set up (redeeming a
+// product key) how to sign in: the sign-in address and a one-time temporary password, which
+// must be changed at the first sign-in. Password is a secret: stored sealed, like
+// CustomerPasswordReset's.
+type CustomerAdminAccount struct {
+	Partner      Partner
+	Customer     Customer
+	Admin        User
+	Password     string
+	Subscription Subscription
+}
+
+func (CustomerAdminAccount) isMessage() {}

@@ -45,6 +45,13 @@ var statusOf = map[admin.Code]int{
 	admin.CodeRenameTooLarge:           http.StatusUnprocessableEntity,
 	admin.CodeInternal:                 http.StatusInternalServerError,
 	admin.CodeWebhookLimit:             http.StatusConflict,
+
+	// Product keys.
+	admin.CodeMalformedProductKey: http.StatusUnprocessableEntity,
+	admin.CodeProductKeyRedeemed:  http.StatusConflict,
+	admin.CodeProductKeyExpired:   http.StatusConflict,
+	admin.CodeProductKeyRevoked:   http.StatusConflict,
+	admin.CodeProductNotAvailable: http.StatusConflict,
 }
 
 // StatusOf returns the HTTP status of an error code.

@@ -41,8 +41,8 @@ func sample(template, cloud string) map[string]string {
 }
 
 func TestEveryTemplateInBothClouds(t *testing.T) {
-	if len(Templates()) != 11 {
-		t.Fatalf("templates %v, want the eleven of docs/architecture.md", Templates())
+	if len(Templates()) != 12 {
+		t.Fatalf("templates %v, want the twelve of docs/architecture.md", Templates())
 	}
 	for _, name := range Templates() {
 		for _, cloud := range []string{CloudGlobal, Cloud21Vianet} {
