@@ -32,7 +32,7 @@ func (f *fakeProductKeyStore) Partner(_ context.Context, id string) (Partner, er
 	return p, nil
 }
 
-func (f *fakeProductKeyStore) IssueProductKeys(_ context.Context, keys []ProductKey, _ Activity) error {
+func (f *fakeProductKeyStore) IssueProductKeys(_ context.Context, keys []ProductKey, _ Activity, _ *Idempotency) error {
 	f.writes = append(f.writes, "IssueProductKeys")
 	f.issued = append(f.issued, keys...)
 	for _, k := range keys {
@@ -100,3 +100,11 @@ func (f *fakeProductKeyStore) Redeem(_ context.Context, w RedeemWrite) error {
 type fakeHasher struct{}
 
 func (fakeHasher) Hash(canonical string) string { return "h:" + canonical }
+
+func (f *fakeProductKeyStore) IdempotencyRecord(context.Context, Idempotency) (*IdempotencyConflict, error) {
+	return nil, nil
+}
+
+func (f *fakeProductKeyStore) CustomerSubscription(_ context.Context, _, cid, _ string) (Customer, Relationship, *Subscription, error) {
+	return f.customers[cid], Relationship{}, nil, nil
+}

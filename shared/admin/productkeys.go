@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -111,9 +112,10 @@ type KeyHasher interface {
 // ProductKeyStore is what product keys need from storage.
 type ProductKeyStore interface {
 	Partner(ctx context.Context, partnerID string) (Partner, error)
-	// IssueProductKeys writes the keys and the activity entry: in several transactions when
-	// there are many, none of which is left when one fails.
-	IssueProductKeys(ctx context.Context, keys []ProductKey, a Activity) error
+	// IssueProductKeys writes the keys and the activity entry (with the idempotency record, when
+	// given: *IdempotencyConflict), in several transactions when there are many; when one fails,
+	// the keys written before are revoked.
+	IssueProductKeys(ctx context.Context, keys []ProductKey, a Activity, idem *Idempotency) error
 	// ProductKeyByID reads a key by its id (CodeNotFound).
 	ProductKeyByID(ctx context.Context, keyID string) (ProductKey, error)
 	// RevokeProductKey writes the revoked key guarded by prevVersion and its being unredeemed
@@ -127,7 +129,13 @@ type ProductKeyStore interface {
 	RedemptionTarget(ctx context.Context, partnerID, keyHash, customerID string) (*ProductKey, *Customer, *Relationship, error)
 	// CustomerUsers lists a customer's users (their admins are emailed a delegated-admin offer).
 	CustomerUsers(ctx context.Context, customerID string, page PageRequest) (Page[User], error)
-	// Redeem writes w in one transaction. The key's condition (the version read, unredeemed) is
+	// IdempotencyRecord reads the record of an Idempotency-Key (nil: none).
+	IdempotencyRecord(ctx context.Context, idem Idempotency) (*IdempotencyConflict, error)
+	// CustomerSubscription reads a customer of the partner and one of its subscriptions (a
+	// replayed redemption's answer).
+	CustomerSubscription(ctx context.Context, partnerID, customerID, subscriptionID string) (Customer, Relationship, *Subscription, error)
+	// Redeem writes w in one transaction (with the idempotency record, when given:
+	// *IdempotencyConflict). The key's condition (the version read, unredeemed) is
 	// checked in it: a failure is the stored key's Unavailable error, or CodeConcurrentRequest.
 	// A taken domain prefix is CodeValidation, a taken email CodeEmailTaken.
 	Redeem(ctx context.Context, w RedeemWrite) error
@@ -146,6 +154,7 @@ type RedeemWrite struct {
 	Offer        *Link // a delegated-admin offer to the customer
 	Activities   []Activity
 	Emails       []Email
+	Idempotency  *Idempotency
 }
 
 // ProductKeyService is the product keys context: the operator's issuing and revoking, the
@@ -196,11 +205,12 @@ type IssuedKey struct {
 }
 
 // Issue issues keys to a partner (operator only): the answer is the only place their text ever
-// appears. Errors: CodeForbidden, CodeValidation, CodeNotFound (partner), CodeFeatureNotAuthorized
-// (the partner is no subscription advisor).
-func (s *ProductKeyService) Issue(ctx context.Context, op Principal, partnerID string, in NewProductKeys) ([]IssuedKey, error) {
+// appears, so a replay of the same Idempotency-Key answers none (replayed true) and issues none.
+// Errors: CodeForbidden, CodeValidation, CodeNotFound (partner), CodeFeatureNotAuthorized (the
+// partner is no subscription advisor), CodeIdempotencyKeyReused.
+func (s *ProductKeyService) Issue(ctx context.Context, op Principal, partnerID string, in NewProductKeys, idem *Idempotency) ([]IssuedKey, bool, error) {
 	if err := requireOperator(op); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	now := s.Now()
 	var p Problems
@@ -214,31 +224,31 @@ func (s *ProductKeyService) Issue(ctx context.Context, op Principal, partnerID s
 		p.Add("expiresAt", "range", "must be in the future and at most three years ahead")
 	}
 	if err := p.Err(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if !ValidID("ptn", partnerID) {
-		return nil, NotFound("partner")
+		return nil, false, NotFound("partner")
 	}
 	partner, err := s.Store.Partner(ctx, partnerID)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if !partner.Has(FeatureProductKeys) {
-		return nil, featureGate(FeatureProductKeys)
+		return nil, false, featureGate(FeatureProductKeys)
 	}
 	prod, ok := FindProduct(partner.Cloud, in.ProductID)
 	if !ok {
-		return nil, FieldErr("productId", "unknown_product", "is not a product of the "+string(partner.Cloud)+" catalog")
+		return nil, false, FieldErr("productId", "unknown_product", "is not a product of the "+string(partner.Cloud)+" catalog")
 	}
 	if in.Licenses < prod.MinLicenses || in.Licenses > prod.MaxLicenses {
-		return nil, FieldErr("licenses", "range", "must be from "+itoa(prod.MinLicenses)+" to "+itoa(prod.MaxLicenses))
+		return nil, false, FieldErr("licenses", "range", "must be from "+itoa(prod.MinLicenses)+" to "+itoa(prod.MaxLicenses))
 	}
 	out := make([]IssuedKey, in.Count)
 	keys := make([]ProductKey, in.Count)
 	for i := range out {
 		text, err := NewProductKey()
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		canonical, _ := ParseProductKey(text)
 		k := ProductKey{ID: s.NewID("pky"), PartnerID: partner.ID, Cloud: partner.Cloud, ProductID: prod.ID, Licenses: in.Licenses,
@@ -253,10 +263,17 @@ func (s *ProductKeyService) Issue(ctx context.Context, op Principal, partnerID s
 		after["expiresAt"] = in.ExpiresAt.UTC().Format(time.RFC3339)
 	}
 	act := s.activity(op, partner.ID, "product_keys.issued", Target{"partner", partner.ID}, nil, after)
-	if err := s.Store.IssueProductKeys(ctx, keys, act); err != nil {
-		return nil, err
+	if idem != nil {
+		idem.ResourceID = act.ID
 	}
-	return out, nil
+	err = s.Store.IssueProductKeys(ctx, keys, act, idem)
+	if _, ok := asReplay(err, idem); ok {
+		return nil, true, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return out, false, nil
 }
 
 // Revoke revokes an unredeemed key (operator only); revoking a revoked key changes nothing.
@@ -320,7 +337,11 @@ func (s *ProductKeyService) Inventory(ctx context.Context, c Caller, q KeyQuery)
 	return page, err
 }
 
-func malformedKey() *Error {
+// malformedKey is the error of a key that does not parse: required when empty.
+func malformedKey(key string) *Error {
+	if strings.TrimSpace(key) == "" {
+		return FieldErr("key", "required", "is required: the product key, XXXXX-XXXXX-XXXXX-XXXXX-XXXXX")
+	}
 	d := "is not a product key: 25 characters in five groups of five (XXXXX-XXXXX-XXXXX-XXXXX-XXXXX); check it for a typo"
 	return &Error{Code: CodeMalformedProductKey, Message: d, Fields: []FieldError{{Field: "key", Code: "malformed", Detail: d}}}
 }
@@ -348,7 +369,7 @@ func (s *ProductKeyService) Preview(ctx context.Context, c Caller, key string) (
 			return err
 		}
 		if !ok {
-			return malformedKey()
+			return malformedKey(key)
 		}
 		return nil
 	})
@@ -392,8 +413,9 @@ type Redeemed struct {
 // of creating a delegated-admin offer, CodeUnauthenticated, CodeMalformedProductKey (before any
 // lookup), CodeValidation, CodeNotFound (key or customer), CodeProductKeyRedeemed,
 // CodeProductKeyExpired, CodeProductKeyRevoked, CodeProductNotAvailable, CodeEmailTaken,
-// CodeConcurrentRequest.
-func (s *ProductKeyService) Redeem(ctx context.Context, c Caller, in Redemption) (Redeemed, error) {
+// CodeConcurrentRequest, CodeIdempotencyKeyReused. A replay of the same Idempotency-Key answers
+// the key, the customer and the subscription it redeemed (replayed true).
+func (s *ProductKeyService) Redeem(ctx context.Context, c Caller, in Redemption, idem *Idempotency) (Redeemed, bool, error) {
 	canonical, wellFormed := ParseProductKey(in.Key)
 	hash := ""
 	if wellFormed {
@@ -422,32 +444,64 @@ func (s *ProductKeyService) Redeem(ctx context.Context, c Caller, in Redemption)
 			return err
 		}
 		if !wellFormed {
-			return malformedKey()
+			return malformedKey(in.Key)
 		}
 		plan, err = s.plan(sess, in)
 		return err
 	})
 	if err != nil {
-		return Redeemed{}, err
+		return Redeemed{}, false, err
 	}
 	retries := s.Retry
 	if retries == 0 {
 		retries = 6
 	}
 	for attempt := 0; ; attempt++ {
-		out, err := s.redeem(ctx, sess, plan, t)
-		if ErrorCode(err) != CodeConcurrentRequest || attempt == retries {
-			return out, err
+		out, replayed, err := s.redeem(ctx, sess, plan, t, idem)
+		_, sameRequest := asReplay(err, idem)
+		if ErrorCode(err) != CodeConcurrentRequest && !sameRequest || attempt == retries {
+			return out, replayed, err
 		}
-		if err := pause(ctx, time.Duration(5+rand.IntN(20<<min(attempt, 8)))*time.Millisecond); err != nil {
-			return Redeemed{}, fmt.Errorf("redeem product key: %w", err)
+		if !sameRequest {
+			if err := pause(ctx, time.Duration(5+rand.IntN(20<<min(attempt, 8)))*time.Millisecond); err != nil {
+				return Redeemed{}, false, fmt.Errorf("redeem product key: %w", err)
+			}
 		}
-		// Decide again from what is stored now: the winner's redemption is product_key_redeemed.
+		// Decide again from what is stored now: the winner's redemption is product_key_redeemed
+		// (or, for the same request, its replay).
 		t = redemptionTarget{}
 		if err := t.read(ctx, s.Store, sess.Partner.ID, hash, customerID, in.DelegatedAdmin != nil); err != nil {
-			return Redeemed{}, err
+			return Redeemed{}, false, err
 		}
 	}
+}
+
+// replay answers a repeated redemption (the same Idempotency-Key and request) from what the first
+// one stored, or nil when key is not redeemed under idem. Another request under the same key is
+// an *IdempotencyConflict (CodeIdempotencyKeyReused at the API).
+func (s *ProductKeyService) replay(ctx context.Context, partnerID string, key ProductKey, idem *Idempotency) (*Redeemed, error) {
+	if idem == nil || key.Redemption == nil {
+		return nil, nil
+	}
+	rec, err := s.Store.IdempotencyRecord(ctx, *idem)
+	if err != nil || rec == nil {
+		return nil, err
+	}
+	if rec.Fingerprint != idem.Fingerprint {
+		return nil, rec
+	}
+	if rec.ResourceID != key.ID {
+		return nil, nil
+	}
+	r := key.Redemption
+	cust, _, sub, err := s.Store.CustomerSubscription(ctx, partnerID, r.CustomerID, r.SubscriptionID)
+	if err != nil {
+		return nil, err
+	}
+	if sub == nil {
+		return nil, NotFound("subscription")
+	}
+	return &Redeemed{Key: key, Customer: cust, Subscription: *sub}, nil
 }
 
 // redemptionTarget is what a redemption reads: the key, an existing customer and its
@@ -519,15 +573,18 @@ func (s *ProductKeyService) plan(sess Session, in Redemption) (redemptionPlan, e
 }
 
 // redeem decides a planned redemption against what was read, and writes it.
-func (s *ProductKeyService) redeem(ctx context.Context, sess Session, plan redemptionPlan, t redemptionTarget) (Redeemed, error) {
+func (s *ProductKeyService) redeem(ctx context.Context, sess Session, plan redemptionPlan, t redemptionTarget, idem *Idempotency) (Redeemed, bool, error) {
 	now := s.Now()
 	partner := sess.Partner
 	if t.key == nil || t.key.PartnerID != partner.ID || t.key.Cloud != partner.Cloud {
-		return Redeemed{}, keyNotFound()
+		return Redeemed{}, false, keyNotFound()
 	}
 	key := *t.key
+	if r, err := s.replay(ctx, partner.ID, key, idem); r != nil || err != nil {
+		return deref(r), r != nil, err
+	}
 	if err := key.Unavailable(now); err != nil {
-		return Redeemed{}, err
+		return Redeemed{}, false, err
 	}
 	w := RedeemWrite{PrevVersion: key.Version, Now: now}
 	var cust Customer
@@ -538,13 +595,13 @@ func (s *ProductKeyService) redeem(ctx context.Context, sess Session, plan redem
 			PartnerID: partner.ID, PartnerName: partner.Contact.Name, Since: now, Version: 1}
 	} else {
 		if t.customer == nil || t.rel == nil || t.customer.Cloud != partner.Cloud {
-			return Redeemed{}, NotFound("customer")
+			return Redeemed{}, false, NotFound("customer")
 		}
 		cust, w.Relationship = *t.customer, *t.rel
 	}
 	prod, ok := FindProduct(cust.Cloud, key.ProductID)
 	if !ok || key.Licenses < prod.MinLicenses || key.Licenses > prod.MaxLicenses {
-		return Redeemed{}, Errorf(CodeProductNotAvailable, "product %s with %d licenses is not available to this customer (the %s catalog)",
+		return Redeemed{}, false, Errorf(CodeProductNotAvailable, "product %s with %d licenses is not available to this customer (the %s catalog)",
 			key.ProductID, key.Licenses, cust.Cloud)
 	}
 	sub := s.subscription(cust.ID, partner.ID, "", prod, key.Licenses, SubscriptionActive, time.Time{}, now)
@@ -562,7 +619,7 @@ func (s *ProductKeyService) redeem(ctx context.Context, sess Session, plan redem
 		w.Activities = append(w.Activities, s.Links.linkCreated(sess, l))
 		url, err := s.Links.LinkURL(l)
 		if err != nil {
-			return Redeemed{}, err
+			return Redeemed{}, false, err
 		}
 		msg := invitation(partner, l, url, "")
 		for _, to := range offerRecipients(plan, t) {
@@ -579,10 +636,21 @@ func (s *ProductKeyService) redeem(ctx context.Context, sess Session, plan redem
 		w.Emails = append(w.Emails, Email{ID: s.NewID("out"), OrgID: partner.ID, To: []string{plan.admin.Email},
 			Message: CustomerAdminAccount{Partner: partner, Customer: cust, Admin: plan.admin, Password: plan.password, Subscription: sub}})
 	}
-	if err := s.Store.Redeem(ctx, w); err != nil {
-		return Redeemed{}, err
+	if idem != nil {
+		idem.ResourceID = key.ID
+		w.Idempotency = idem
 	}
-	return Redeemed{Key: key, Customer: cust, NewCustomer: plan.customer != nil, Subscription: sub, Offer: offer}, nil
+	if err := s.Store.Redeem(ctx, w); err != nil {
+		return Redeemed{}, false, err
+	}
+	return Redeemed{Key: key, Customer: cust, NewCustomer: plan.customer != nil, Subscription: sub, Offer: offer}, false, nil
+}
+
+func deref(r *Redeemed) Redeemed {
+	if r == nil {
+		return Redeemed{}
+	}
+	return *r
 }
 
 // offerRecipients are the admins a delegated-admin offer made with a redemption is emailed to: a

@@ -115,8 +115,8 @@ func newKeyWorld() keyWorld {
 // issue issues one key of the world's partner and returns its text.
 func (w keyWorld) issue(t *testing.T, product string, licenses int) string {
 	t.Helper()
-	keys, err := w.svc.Issue(context.Background(), Principal{Kind: PrincipalOperator, ARN: "arn:ops"}, w.partner.ID,
-		NewProductKeys{ProductID: product, Licenses: licenses, Count: 1})
+	keys, _, err := w.svc.Issue(context.Background(), Principal{Kind: PrincipalOperator, ARN: "arn:ops"}, w.partner.ID,
+		NewProductKeys{ProductID: product, Licenses: licenses, Count: 1}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestRedeemRules(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			before := len(w.st.writes)
-			_, err := w.svc.Redeem(ctx, w.sess, c.in)
+			_, _, err := w.svc.Redeem(ctx, w.sess, c.in, nil)
 			if codeOf(err) != c.want {
 				t.Fatalf("%v, want %s", err, c.want)
 			}
@@ -186,11 +186,11 @@ func TestRedeemRules(t *testing.T) {
 	}
 	limited := w.sess
 	limited.Principal.User.CustomerAccess = AccessLimited
-	if _, err := w.svc.Redeem(ctx, limited, Redemption{Key: key, CustomerID: cust.ID}); codeOf(err) != CodeForbidden {
+	if _, _, err := w.svc.Redeem(ctx, limited, Redemption{Key: key, CustomerID: cust.ID}, nil); codeOf(err) != CodeForbidden {
 		t.Fatalf("limited access redeemed: %v", err)
 	}
 
-	out, err := w.svc.Redeem(ctx, w.sess, Redemption{Key: key, CustomerID: cust.ID})
+	out, _, err := w.svc.Redeem(ctx, w.sess, Redemption{Key: key, CustomerID: cust.ID}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,13 +203,13 @@ func TestRedeemRules(t *testing.T) {
 	if out.Key.State(testNow) != KeyRedeemed || out.Key.Redemption.SubscriptionID != sub.ID || out.Key.Version != 2 {
 		t.Fatalf("key after: %+v", out.Key)
 	}
-	if _, err := w.svc.Redeem(ctx, w.sess, Redemption{Key: key, CustomerID: cust.ID}); codeOf(err) != CodeProductKeyRedeemed {
+	if _, _, err := w.svc.Redeem(ctx, w.sess, Redemption{Key: key, CustomerID: cust.ID}, nil); codeOf(err) != CodeProductKeyRedeemed {
 		t.Fatalf("second redemption: %v", err)
 	}
 
 	fresh := w.issue(t, "m365-business-premium", 25)
-	out, err = w.svc.Redeem(ctx, w.sess, Redemption{Key: strings.ToLower(fresh), NewCustomer: newOrg,
-		DelegatedAdmin: &DelegatedAdminOffer{Scope: AccessLimited, DurationDays: 90}})
+	out, _, err = w.svc.Redeem(ctx, w.sess, Redemption{Key: strings.ToLower(fresh), NewCustomer: newOrg,
+		DelegatedAdmin: &DelegatedAdminOffer{Scope: AccessLimited, DurationDays: 90}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +267,7 @@ func TestIssueRules(t *testing.T) {
 		{"not an advisor", op, nonAdvisor.ID, NewProductKeys{ProductID: "m365-e3", Licenses: 1, Count: 1}, CodeFeatureNotAuthorized, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := w.svc.Issue(ctx, c.by, c.partner, c.in)
+			_, _, err := w.svc.Issue(ctx, c.by, c.partner, c.in, nil)
 			if codeOf(err) != c.want {
 				t.Fatalf("%v, want %s", err, c.want)
 			}
@@ -279,7 +279,7 @@ func TestIssueRules(t *testing.T) {
 			}
 		})
 	}
-	keys, err := w.svc.Issue(ctx, op, w.partner.ID, NewProductKeys{ProductID: "m365-e3", Licenses: 5, Count: 500})
+	keys, _, err := w.svc.Issue(ctx, op, w.partner.ID, NewProductKeys{ProductID: "m365-e3", Licenses: 5, Count: 500}, nil)
 	if err != nil || len(keys) != 500 || len(w.st.issued) != 500 {
 		t.Fatalf("500 keys: %d %v", len(keys), err)
 	}
@@ -299,7 +299,7 @@ func TestIssueRules(t *testing.T) {
 	if _, err := w.svc.Revoke(ctx, op, k.ID); err != nil || len(w.st.revoked) != 1 {
 		t.Fatalf("revoking twice: %v, %d writes", err, len(w.st.revoked))
 	}
-	if _, err := w.svc.Redeem(ctx, w.sess, Redemption{Key: keys[0].Key, NewCustomer: &NewCustomer{Name: "N", DomainPrefix: "nnn", Country: "DE", AdminName: "N", Email: "n@n.example"}}); codeOf(err) != CodeProductKeyRevoked {
+	if _, _, err := w.svc.Redeem(ctx, w.sess, Redemption{Key: keys[0].Key, NewCustomer: &NewCustomer{Name: "N", DomainPrefix: "nnn", Country: "DE", AdminName: "N", Email: "n@n.example"}}, nil); codeOf(err) != CodeProductKeyRevoked {
 		t.Fatalf("redeeming a revoked key: %v", err)
 	}
 	r := keys[1].ProductKey

@@ -102,10 +102,10 @@ func (it productKeyItem) domain() admin.ProductKey {
 }
 
 // IssueProductKeys writes the keys, keysPerTransaction to a transaction, the activity entry in
-// the last one. When one fails, the keys of the transactions before are deleted again: their text
-// was never shown, so nobody could use them. (Should that clean-up fail as well, the error says
-// so; the keys left are unusable, and the operator revokes them from the inventory's ids.)
-func (s *Store) IssueProductKeys(ctx context.Context, keys []admin.ProductKey, a admin.Activity) error {
+// the last one, with the idempotency record. When one fails, the keys of the transactions before are revoked again (their text
+// was never shown, so nobody holds them; the inventory shows them revoked). Should that fail as
+// well, the error says so.
+func (s *Store) IssueProductKeys(ctx context.Context, keys []admin.ProductKey, a admin.Activity, idem *admin.Idempotency) error {
 	var done [][]admin.ProductKey
 	for start := 0; start < len(keys); start += keysPerTransaction {
 		chunk := keys[start:min(start+keysPerTransaction, len(keys))]
@@ -115,15 +115,17 @@ func (s *Store) IssueProductKeys(ctx context.Context, keys []admin.ProductKey, a
 		}
 		if start+len(chunk) == len(keys) {
 			t.activity(s.table, a)
+			t.idempotency(s, idem, a.At)
 		}
 		if err := s.commit(ctx, fmt.Sprintf("issue product keys %d-%d", start, start+len(chunk)-1), &t); err != nil {
 			for _, written := range done {
 				var undo txn
 				for _, k := range written {
-					undo.add(types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(partnerPK(k.PartnerID), productKeySK(k.Hash))}}, nil)
+					k.Revoked, k.RevokedAt, k.Version = true, a.At, k.Version+1
+					undo.put(s.table, toProductKeyItem(k), "version = :prev", nil, map[string]types.AttributeValue{":prev": num(k.Version - 1)}, nil)
 				}
 				if uerr := s.commit(ctx, "withdraw product keys", &undo); uerr != nil {
-					return fmt.Errorf("%w (and the keys written before could not be withdrawn: %v)", err, uerr)
+					return fmt.Errorf("%w (and the keys written before could not be revoked: %v)", err, uerr)
 				}
 			}
 			return err
@@ -291,6 +293,7 @@ func (s *Store) RedemptionTarget(ctx context.Context, partnerID, keyHash, custom
 // outbox emails.
 func (s *Store) Redeem(ctx context.Context, w admin.RedeemWrite) error {
 	var t txn
+	t.idempotency(s, w.Idempotency, w.Now)
 	cond, names, values, onFail := keyGuard(w.PrevVersion, w.Now)
 	t.put(s.table, toProductKeyItem(w.Key), cond, names, values, onFail)
 	if c := w.NewCustomer; c != nil {
@@ -312,4 +315,15 @@ func (s *Store) Redeem(ctx context.Context, w admin.RedeemWrite) error {
 		}
 	}
 	return s.commit(ctx, "redeem product key "+w.Key.ID, &t)
+}
+
+// IdempotencyRecord reads the record of an Idempotency-Key (nil: none).
+func (s *Store) IdempotencyRecord(ctx context.Context, idem admin.Idempotency) (*admin.IdempotencyConflict, error) {
+	var it idemItem
+	found, err := s.get(ctx, "get idempotency record", idemPK(idem.Scope, idem.Key), skIdem, &it)
+	if err != nil || !found || it.ResourceID == "" {
+		return nil, err
+	}
+	c := it.domain()
+	return &c, nil
 }

@@ -34,7 +34,7 @@ func goldenKeys() (available, revoked, redeemed admin.ProductKey) {
 // goldenProductKeyPuts adds the product key goldens to goldenPuts.
 func goldenProductKeyPuts(ctx context.Context, s *Store, d goldenDomain, write func(error, ...string)) {
 	available, revoked, redeemed := goldenKeys()
-	write(s.IssueProductKeys(ctx, []admin.ProductKey{available}, d.plain), "product-key", "")
+	write(s.IssueProductKeys(ctx, []admin.ProductKey{available}, d.plain, nil), "product-key", "")
 	write(s.RevokeProductKey(ctx, revoked, 1, d.plain), "product-key-revoked", "")
 	write(s.Redeem(ctx, admin.RedeemWrite{Key: redeemed, PrevVersion: 1, Now: gAt(4), Subscription: d.subActive, Relationship: d.rel,
 		Activities: []admin.Activity{d.plain}}), "product-key-redeemed", "", "")
@@ -79,31 +79,46 @@ func TestProductKeys(t *testing.T) {
 		keys = append(keys, k)
 	}
 	act := admin.Activity{ID: "act_issue", OrgID: "ptn_1", At: now, Action: "product_keys.issued"}
-	if err := s.IssueProductKeys(ctx, keys, act); err != nil {
+	if err := s.IssueProductKeys(ctx, keys, act, nil); err != nil {
 		t.Fatal(err)
 	}
-	// A failing later transaction withdraws the keys written before: the same ids again fail at
+	// A failing later transaction revokes the keys written before: the same ids again fail at
 	// the second transaction (the first 99 are new hashes, the next ones exist already).
 	again := make([]admin.ProductKey, 0, 120)
 	for i := range 120 {
 		k := keys[0]
-		k.Hash = fmt.Sprintf("%064d", 1000+i)
+		k.ID, k.Hash = fmt.Sprintf("pky_01jtgc0000000000000000%04d", i), fmt.Sprintf("%064d", 1000+i)
 		if i >= 99 {
 			k.Hash = keys[i].Hash
 		}
 		again = append(again, k)
 	}
-	if err := s.IssueProductKeys(ctx, again, admin.Activity{ID: "act_again", OrgID: "ptn_1", At: now}); err == nil {
+	if err := s.IssueProductKeys(ctx, again, admin.Activity{ID: "act_again", OrgID: "ptn_1", At: now}, nil); err == nil {
 		t.Fatal("an issue over existing keys succeeded")
 	}
-	if k, _, _, err := s.RedemptionTarget(ctx, "ptn_1", again[0].Hash, ""); err != nil || k != nil {
-		t.Fatalf("a key of the failed issue is left: %+v %v", k, err)
+	if k, _, _, err := s.RedemptionTarget(ctx, "ptn_1", again[0].Hash, ""); err != nil || k == nil || k.State(now) != admin.KeyRevoked {
+		t.Fatalf("a key of the failed issue is usable: %+v %v", k, err)
 	}
 
 	var all []admin.ProductKey
 	cursor := ""
 	for {
 		page, err := s.ProductKeys(ctx, "ptn_1", nil, admin.PageRequest{Limit: 40, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, page.Items...)
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	if len(all) != 150+99 {
+		t.Fatalf("inventory: %d keys, want the 150 issued and the 99 withdrawn", len(all))
+	}
+	all = all[:0]
+	cursor = ""
+	for {
+		page, err := s.ProductKeys(ctx, "ptn_1", func(k admin.ProductKey) bool { return k.State(now) != admin.KeyRevoked }, admin.PageRequest{Limit: 40, Cursor: cursor})
 		if err != nil {
 			t.Fatal(err)
 		}
