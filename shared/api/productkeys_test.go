@@ -33,6 +33,39 @@ func (e *env) issueKeys(t *testing.T, pid, product string, licenses, n int, extr
 	return out
 }
 
+// issueKey issues one key to a partner and returns its text and id.
+func (e *env) issueKey(pid string) (string, string) {
+	e.t.Helper()
+	r := e.do(operatorCaller, req{method: "POST", path: "/operator/partners/" + pid + "/product-keys", body: map[string]any{"productId": "m365-e3", "licenses": 10, "count": 1}})
+	expectStatus(e.t, r, 201, "issue a key")
+	k := r.json(e.t)["keys"].([]any)[0].(map[string]any)
+	return k["key"].(string), k["keyId"].(string)
+}
+
+// The product key routes in the permission matrix: reading needs the global admin role or any
+// customer access, redeeming the global admin role or full access (TestProductKeyGates has the
+// whole rule, with the partner's authorization).
+func init() {
+	matrixCases = append(matrixCases,
+		matrixCase{route: "POST /operator/partners/{partnerId}/product-keys", ok: 201, allowed: []admin.CompanyRole{}, build: func(_ *env, pid string) req {
+			return req{method: "POST", path: "/operator/partners/" + pid + "/product-keys", body: map[string]any{"productId": "m365-e3", "licenses": 1, "count": 2}}
+		}},
+		matrixCase{route: "DELETE /operator/product-keys/{keyId}", ok: 204, allowed: []admin.CompanyRole{}, build: func(e *env, pid string) req {
+			_, id := e.issueKey(pid)
+			return req{method: "DELETE", path: "/operator/product-keys/" + id}
+		}},
+		matrixCase{route: "GET /product-keys", ok: 200, who: withAccess, build: func(*env, string) req { return req{method: "GET", path: "/product-keys"} }},
+		matrixCase{route: "POST /product-keys/preview", ok: 200, who: withAccess, build: func(e *env, pid string) req {
+			k, _ := e.issueKey(pid)
+			return req{method: "POST", path: "/product-keys/preview", body: map[string]string{"key": k}}
+		}},
+		matrixCase{route: "POST /product-keys/redemptions", ok: 201, who: withFull, build: func(e *env, pid string) req {
+			k, _ := e.issueKey(pid)
+			return req{method: "POST", path: "/product-keys/redemptions", body: newOrgBody(500000+e.seq.Add(1), k)}
+		}},
+	)
+}
+
 // keyIDOf finds a key's id in the partner's inventory by its last group.
 func (e *env) keyIDOf(t *testing.T, tok, key string) string {
 	t.Helper()
