@@ -12,6 +12,6 @@ import (
 )
 
 func main() {
-	deps := app.MustDeps(context.Background())
+	deps := app.MustDeps(context.Background(), app.ProductKeys)
 	lambda.Start(apigw.Lambda("redeem-product-key", api.RedeemProductKey(deps.Auth(), deps.ProductKeys)))
 }

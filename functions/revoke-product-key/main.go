@@ -12,6 +12,6 @@ import (
 )
 
 func main() {
-	deps := app.MustDeps(context.Background())
+	deps := app.MustDeps(context.Background(), app.ProductKeys)
 	lambda.Start(apigw.Lambda("revoke-product-key", api.RevokeProductKey(deps.ProductKeys)))
 }

@@ -23,10 +23,8 @@ import (
 
 // maxBootstrapBytes caps a function binary: a stripped Go handler with the SDK's DynamoDB and SES
 // clients is ~10 MiB for arm64; growth beyond this is a dependency worth a look (cold start,
-// deployment size). Each context's storage methods are linked into every function (app.Build
-// wires every service over the one store), so the cap grows a little with the contexts: 13 MiB
-// since product keys.
-const maxBootstrapBytes = 13 << 20
+// deployment size).
+const maxBootstrapBytes = 12 << 20
 
 func root(t *testing.T) string {
 	t.Helper()

@@ -149,7 +149,7 @@ func TestProductKeys(t *testing.T) {
 		product string
 	}{{otherCloud, admin.Cloud21Vianet, "o365-e1-21v"}, {notInCatalog, admin.CloudGlobal, "o365-e1-21v"}} {
 		c, _ := admin.ParseProductKey(k.text)
-		if err := e.store.IssueProductKeys(t0(), []admin.ProductKey{{ID: appNewID("pky"), PartnerID: pid, Cloud: k.cloud, ProductID: k.product, Licenses: 5,
+		if err := store.NewProductKeys(e.store).IssueProductKeys(t0(), []admin.ProductKey{{ID: appNewID("pky"), PartnerID: pid, Cloud: k.cloud, ProductID: k.product, Licenses: 5,
 			Hash: e.deps.ProductKeys.Hasher.Hash(c), LastGroup: c[20:], Version: 1, CreatedAt: e.now()}}, admin.Activity{ID: appNewID("act"), OrgID: pid, At: e.now()}, nil); err != nil {
 			t.Fatal(err)
 		}

@@ -103,12 +103,6 @@ func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Tim
 		ServiceRequests: &admin.ServiceRequestService{Env: env, Store: st, SupportDesk: cfg.SupportDesk},
 		Verifier:        &auth.Verifier{Key: pub, Issuer: cfg.Issuer, Now: now},
 	}
-	d.ProductKeys = &admin.ProductKeyService{Env: env, Store: st, Passwords: hasher, Links: d.Links}
-	if cfg.LinkKey != "" { // product keys are hashed under a key derived from it
-		if d.ProductKeys.Hasher, err = auth.NewProductKeyHasher(cfg.LinkKey); err != nil {
-			return nil, fmt.Errorf("app: LINK_KEY: %w", err)
-		}
-	}
 	if cfg.SigningKey != "" {
 		// The key is checked against TOKEN_PUBLIC_KEY when the first token is signed (a mismatch
 		// is then an internal error, logged); deriving it at init would cost every cold start.

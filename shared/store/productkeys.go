@@ -24,6 +24,16 @@ import (
 // so a cursor carries a key id, never a hash. The operator finds a key by id through GSI2. The
 // stored state is available, redeemed or revoked; expired is derived from validUntil and the clock.
 
+// ProductKeys is the store of the product keys context. It is a type of its own, not methods of
+// Store, so that only the product-key functions link its code (app.ProductKeys): the link pages,
+// which render HTML, keep every exported method of Store.
+type ProductKeys struct{ *Store }
+
+// NewProductKeys returns the product-key store over s.
+func NewProductKeys(s *Store) ProductKeys { return ProductKeys{s} }
+
+var _ admin.ProductKeyStore = ProductKeys{}
+
 const (
 	keyStateAvailable = "available"
 	keyStateRedeemed  = "redeemed"
@@ -105,7 +115,7 @@ func (it productKeyItem) domain() admin.ProductKey {
 // the last one, with the idempotency record. When one fails, the keys of the transactions before are revoked again (their text
 // was never shown, so nobody holds them; the inventory shows them revoked). Should that fail as
 // well, the error says so.
-func (s *Store) IssueProductKeys(ctx context.Context, keys []admin.ProductKey, a admin.Activity, idem *admin.Idempotency) error {
+func (s ProductKeys) IssueProductKeys(ctx context.Context, keys []admin.ProductKey, a admin.Activity, idem *admin.Idempotency) error {
 	var done [][]admin.ProductKey
 	for start := 0; start < len(keys); start += keysPerTransaction {
 		chunk := keys[start:min(start+keysPerTransaction, len(keys))]
@@ -115,7 +125,7 @@ func (s *Store) IssueProductKeys(ctx context.Context, keys []admin.ProductKey, a
 		}
 		if start+len(chunk) == len(keys) {
 			t.activity(s.table, a)
-			t.idempotency(s, idem, a.At)
+			t.idempotency(s.Store, idem, a.At)
 		}
 		if err := s.commit(ctx, fmt.Sprintf("issue product keys %d-%d", start, start+len(chunk)-1), &t); err != nil {
 			for _, written := range done {
@@ -136,7 +146,7 @@ func (s *Store) IssueProductKeys(ctx context.Context, keys []admin.ProductKey, a
 }
 
 // ProductKeyByID reads a key by its id through GSI2.
-func (s *Store) ProductKeyByID(ctx context.Context, keyID string) (admin.ProductKey, error) {
+func (s ProductKeys) ProductKeyByID(ctx context.Context, keyID string) (admin.ProductKey, error) {
 	pk := productKeyIDGSI(keyID)
 	access(ctx, "Query", key(pk, ""))
 	res, err := s.db.Query(ctx, &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String(indexGSI2),
@@ -177,7 +187,7 @@ func keyGuard(prevVersion int, now time.Time) (string, map[string]string, map[st
 
 // RevokeProductKey writes the revoked key, guarded by its version and its being available or
 // expired (an expired key may be revoked too), with the activity entry.
-func (s *Store) RevokeProductKey(ctx context.Context, k admin.ProductKey, prevVersion int, a admin.Activity) error {
+func (s ProductKeys) RevokeProductKey(ctx context.Context, k admin.ProductKey, prevVersion int, a admin.Activity) error {
 	var t txn
 	t.put(s.table, toProductKeyItem(k), "version = :prev AND #state = :available", map[string]string{"#state": "state"},
 		map[string]types.AttributeValue{":prev": num(prevVersion), ":available": str(keyStateAvailable)},
@@ -198,7 +208,7 @@ func (s *Store) RevokeProductKey(ctx context.Context, k admin.ProductKey, prevVe
 // ProductKeys reads one page of a partner's keys, newest first, from GSI1. With keep (a filter)
 // it reads up to four times the page's limit and returns those kept: a page may be short, with a
 // cursor, when the filter is selective.
-func (s *Store) ProductKeys(ctx context.Context, partnerID string, keep func(admin.ProductKey) bool, page admin.PageRequest) (admin.Page[admin.ProductKey], error) {
+func (s ProductKeys) ProductKeys(ctx context.Context, partnerID string, keep func(admin.ProductKey) bool, page admin.PageRequest) (admin.Page[admin.ProductKey], error) {
 	limit := int(clamp(page.Limit))
 	window := limit + 1
 	if keep != nil {
@@ -248,7 +258,7 @@ func (s *Store) ProductKeys(ctx context.Context, partnerID string, keep func(adm
 
 // RedemptionTarget reads the partner's key of a hash and, with a customer id, the customer's
 // profile and its side of the relationship with the partner: one GetItem, or one BatchGetItem.
-func (s *Store) RedemptionTarget(ctx context.Context, partnerID, keyHash, customerID string) (*admin.ProductKey, *admin.Customer, *admin.Relationship, error) {
+func (s ProductKeys) RedemptionTarget(ctx context.Context, partnerID, keyHash, customerID string) (*admin.ProductKey, *admin.Customer, *admin.Relationship, error) {
 	var k productKeyItem
 	if customerID == "" {
 		found, err := s.get(ctx, "get product key", partnerPK(partnerID), productKeySK(keyHash), &k)
@@ -291,26 +301,26 @@ func (s *Store) RedemptionTarget(ctx context.Context, partnerID, keyHash, custom
 // is not changed: being Partner of Record needs no delegated administration, and relationships
 // are never deleted), the subscription, the delegated-admin offer, the activity entries and the
 // outbox emails.
-func (s *Store) Redeem(ctx context.Context, w admin.RedeemWrite) error {
+func (s ProductKeys) Redeem(ctx context.Context, w admin.RedeemWrite) error {
 	var t txn
-	t.idempotency(s, w.Idempotency, w.Now)
+	t.idempotency(s.Store, w.Idempotency, w.Now)
 	cond, names, values, onFail := keyGuard(w.PrevVersion, w.Now)
 	t.put(s.table, toProductKeyItem(w.Key), cond, names, values, onFail)
 	if c := w.NewCustomer; c != nil {
-		t.newCustomer(s, *c, w.Admin, w.AdminLogin, 1, "customer.domainPrefix")
-		t.newRelationship(s, w.Relationship)
+		t.newCustomer(s.Store, *c, w.Admin, w.AdminLogin, 1, "customer.domainPrefix")
+		t.newRelationship(s.Store, w.Relationship)
 	} else {
-		t.countSubscriptions(s, w.Subscription.CustomerID, 1)
+		t.countSubscriptions(s.Store, w.Subscription.CustomerID, 1)
 	}
 	t.put(s.table, toSubscriptionItem(w.Subscription), "attribute_not_exists(PK)", nil, nil, nil)
 	if w.Offer != nil {
-		t.link(s, *w.Offer)
+		t.link(s.Store, *w.Offer)
 	}
 	for _, a := range w.Activities {
 		t.activity(s.table, a)
 	}
 	for _, e := range w.Emails {
-		if err := t.outbox(s, e, w.Now); err != nil {
+		if err := t.outbox(s.Store, e, w.Now); err != nil {
 			return err
 		}
 	}
@@ -318,7 +328,7 @@ func (s *Store) Redeem(ctx context.Context, w admin.RedeemWrite) error {
 }
 
 // IdempotencyRecord reads the record of an Idempotency-Key (nil: none).
-func (s *Store) IdempotencyRecord(ctx context.Context, idem admin.Idempotency) (*admin.IdempotencyConflict, error) {
+func (s ProductKeys) IdempotencyRecord(ctx context.Context, idem admin.Idempotency) (*admin.IdempotencyConflict, error) {
 	var it idemItem
 	found, err := s.get(ctx, "get idempotency record", idemPK(idem.Scope, idem.Key), skIdem, &it)
 	if err != nil || !found || it.ResourceID == "" {

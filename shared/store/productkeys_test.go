@@ -32,7 +32,8 @@ func goldenKeys() (available, revoked, redeemed admin.ProductKey) {
 }
 
 // goldenProductKeyPuts adds the product key goldens to goldenPuts.
-func goldenProductKeyPuts(ctx context.Context, s *Store, d goldenDomain, write func(error, ...string)) {
+func goldenProductKeyPuts(ctx context.Context, st *Store, d goldenDomain, write func(error, ...string)) {
+	s := NewProductKeys(st)
 	available, revoked, redeemed := goldenKeys()
 	write(s.IssueProductKeys(ctx, []admin.ProductKey{available}, d.plain, nil), "product-key", "")
 	write(s.RevokeProductKey(ctx, revoked, 1, d.plain), "product-key-revoked", "")
@@ -64,7 +65,7 @@ func TestGoldenProductKeysReadBack(t *testing.T) {
 func TestProductKeys(t *testing.T) {
 	ctx := context.Background()
 	db := testenv.DynamoDB(t)
-	s := New(db, testenv.NewTable(t, db))
+	s := NewProductKeys(New(db, testenv.NewTable(t, db)))
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	var keys []admin.ProductKey
 	for i := range 150 {
