@@ -3,6 +3,7 @@ package admin
 import (
 	"crypto/rand"
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -37,11 +38,14 @@ func checkValue(data []int) int {
 }
 
 // NewProductKey returns a fresh product key in its display form (with dashes), from crypto/rand.
-func NewProductKey() (string, error) {
+func NewProductKey() (string, error) { return ProductKeyFrom(rand.Reader) }
+
+// ProductKeyFrom returns a product key in its display form drawn from the bytes of r.
+func ProductKeyFrom(r io.Reader) (string, error) {
 	data := make([]int, 0, ProductKeyLength-1)
 	buf := make([]byte, 32)
 	for len(data) < ProductKeyLength-1 {
-		if _, err := rand.Read(buf); err != nil {
+		if _, err := io.ReadFull(r, buf); err != nil {
 			return "", fmt.Errorf("admin: product key: %w", err)
 		}
 		for _, b := range buf {

@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -167,6 +168,17 @@ type ProductKeyService struct {
 	Links     *LinkService // the delegated-admin offers made with a redemption
 	// Retry is how often a redemption that met a concurrent write is decided again (0: 6).
 	Retry int
+	// Random is where new keys are drawn from; nil is crypto/rand. Only the local demo's seed
+	// sets it, to derive its demo keys again on every run (local/seed).
+	Random io.Reader
+}
+
+// newKey draws a new key's text from s.Random, or crypto/rand.
+func (s *ProductKeyService) newKey() (string, error) {
+	if s.Random == nil {
+		return NewProductKey()
+	}
+	return ProductKeyFrom(s.Random)
 }
 
 // requireProductKeys is the gate of the partner's product-key routes (see the table above).
@@ -246,7 +258,7 @@ func (s *ProductKeyService) Issue(ctx context.Context, op Principal, partnerID s
 	out := make([]IssuedKey, in.Count)
 	keys := make([]ProductKey, in.Count)
 	for i := range out {
-		text, err := NewProductKey()
+		text, err := s.newKey()
 		if err != nil {
 			return nil, false, err
 		}

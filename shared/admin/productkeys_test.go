@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -312,5 +313,38 @@ func TestIssueRules(t *testing.T) {
 		if _, err := w.svc.Revoke(ctx, op, id); codeOf(err) != CodeNotFound {
 			t.Fatalf("revoking %s: %v", id, err)
 		}
+	}
+}
+
+// TestProductKeysFromRandom: a service with its own Random issues the keys drawn from it, in
+// order (the local seed derives its demo keys again on every run this way); a failing source is
+// an error, not a weak key.
+func TestProductKeysFromRandom(t *testing.T) {
+	ctx := context.Background()
+	op := Principal{Kind: PrincipalOperator, ARN: "arn:ops"}
+	seed := [32]byte{7}
+	want := make([]string, 3)
+	r := rand.NewChaCha8(seed)
+	for i := range want {
+		k, err := ProductKeyFrom(r)
+		if _, ok := ParseProductKey(k); err != nil || !ok {
+			t.Fatalf("key %q from a stream: %v", k, err)
+		}
+		want[i] = k
+	}
+	w := newKeyWorld()
+	w.svc.Random = rand.NewChaCha8(seed)
+	keys, _, err := w.svc.Issue(ctx, op, w.partner.ID, NewProductKeys{ProductID: "m365-e3", Licenses: 5, Count: 3}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range keys {
+		if k.Key != want[i] {
+			t.Fatalf("key %d is %s, want %s", i, k.Key, want[i])
+		}
+	}
+	w.svc.Random = strings.NewReader("too short")
+	if _, _, err := w.svc.Issue(ctx, op, w.partner.ID, NewProductKeys{ProductID: "m365-e3", Licenses: 5, Count: 1}, nil); err == nil {
+		t.Fatal("a key from an exhausted source")
 	}
 }
