@@ -72,6 +72,7 @@ type Report struct {
 	Warm      map[string][]time.Duration // route → warm latencies
 	Trips     map[string]Measurement     // route → last EMF measurement
 	Accept    AcceptFigures
+	Redeem    RedeemFigures
 	Outbox    OutboxDelay // outbox item written → email in the SES emulator (outbox.go)
 	Notify    NotifyDelay // subscription change written → notification in the inbox (notify.go)
 	Directory *DirectoryFigures
@@ -225,6 +226,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if rep.Accept, err = measureAccept(d, o.WarmRuns/2); err != nil {
 		return nil, fmt.Errorf("bench: accept flow: %w", err)
 	}
+	fmt.Fprintln(o.Out, "bench: product key redemptions…")
+	if rep.Redeem, err = measureRedeem(d, o.WarmRuns/2); err != nil {
+		return nil, fmt.Errorf("bench: product key redemptions: %w", err)
+	}
+	rep.Failures = append(rep.Failures, rep.Redeem.misses()...)
 	fmt.Fprintln(o.Out, "bench: outbox → SES delay…")
 	if rep.Outbox, err = MeasureOutboxDelay(ctx, rt, 10); err != nil {
 		return nil, err
@@ -252,6 +258,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rep.Directory.print(o.Out, rep)
 	rep.print(o.Out)
 	rep.Accept.print(o.Out)
+	rep.Redeem.print(o.Out)
 	fmt.Fprintf(o.Out, "\nOutbox → SES emulator delay: %s\n", rep.Outbox)
 	fmt.Fprintf(o.Out, "Subscription change → Partner of Record's inbox and webhook: %s\n", rep.Notify)
 	rep.Clock.print(o.Out)

@@ -114,6 +114,8 @@ type DemoCredentials struct {
 	Links []seed.DemoLink `json:"links,omitempty"`
 	// Customers are the demo partners' customers (every relationship state).
 	Customers []seed.DemoCustomer `json:"customers,omitempty"`
+	// ProductKeys are the demo partners' product keys, with their state at this start.
+	ProductKeys []seed.DemoProductKey `json:"productKeys,omitempty"`
 }
 
 // Runtime is the running product.
@@ -329,6 +331,9 @@ func Start(ctx context.Context, opts Options) (_ *Runtime, err error) {
 		}
 		if err := seed.Service(ctx, rt.DynamoDB, rt.TableName, sec.LinkKey, creds); err != nil {
 			return nil, fmt.Errorf("seed service: %w", err)
+		}
+		if rt.Credentials.ProductKeys, err = seed.ProductKeys(ctx, rt.DynamoDB, rt.TableName, sec.LinkKey, creds); err != nil {
+			return nil, fmt.Errorf("seed product keys: %w", err)
 		}
 	}
 	rt.CredentialsFile = filepath.Join(opts.DataDir, "demo-credentials.json")

@@ -393,26 +393,18 @@ func slicesContainsLine(lines []OfferLine, id string) bool {
 	return false
 }
 
-func (s *AcceptService) subscription(customerID, partnerID, linkID string, prod Product, licenses int, st SubscriptionStatus, trialEnds, now time.Time) Subscription {
-	return Subscription{ID: s.NewID("sub"), CustomerID: customerID, ProductID: prod.ID, ProductName: prod.Name, Licenses: licenses,
+// subscription is a new subscription of a customer with partnerID as its Partner of Record from
+// now on (a link's acceptance, a product key's redemption).
+func (e Env) subscription(customerID, partnerID, linkID string, prod Product, licenses int, st SubscriptionStatus, trialEnds, now time.Time) Subscription {
+	return Subscription{ID: e.NewID("sub"), CustomerID: customerID, ProductID: prod.ID, ProductName: prod.Name, Licenses: licenses,
 		Status: st, TrialEndsAt: trialEnds, PartnerOfRecord: partnerID, PORHistory: []PORPeriod{{PartnerID: partnerID, From: now}},
 		LinkID: linkID, Version: 1, CreatedAt: now}
 }
 
 // newCustomer validates a sign-up and builds the organization, its admin and the admin's login.
 func (s *AcceptService) newCustomer(pr *Problems, cloud Cloud, n NewCustomer, now time.Time) (Customer, User, Login, error) {
-	name := text(pr, "organization", n.Name, 1, 200)
-	prefix := strings.ToLower(strings.TrimSpace(n.DomainPrefix))
-	if !validPrefix(prefix) {
-		pr.Add("domainPrefix", "domain_prefix", "must be 3 to 27 lower-case letters and digits, starting with a letter")
-	}
-	country := strings.ToUpper(strings.TrimSpace(n.Country))
-	if len(country) != 2 || !isUpper(country[0]) || !isUpper(country[1]) {
-		pr.Add("country", "country", "must be an ISO 3166-1 alpha-2 country code such as DE")
-	}
-	adminName := text(pr, "adminName", n.AdminName, 1, 100)
-	email := NormalizeEmail(pr, "email", n.Email)
-	if err := CheckPassword("password", n.Password, email, adminName); err != nil {
+	c, u, l := s.newOrganization(pr, signUpFields, cloud, n, now)
+	if err := CheckPassword("password", n.Password, u.Email, u.DisplayName); err != nil {
 		var e *Error
 		if errors.As(err, &e) {
 			*pr = append(*pr, e.Fields...)
@@ -425,11 +417,36 @@ func (s *AcceptService) newCustomer(pr *Problems, cloud Cloud, n NewCustomer, no
 	if err != nil {
 		return Customer{}, User{}, Login{}, err
 	}
-	c := Customer{ID: s.NewID("cus"), Name: name, DomainPrefix: prefix, Country: country, Cloud: cloud, Admins: 1, Version: 1, CreatedAt: now}
-	u := User{ID: s.NewID("usr"), OrgID: c.ID, OrgKind: OrgCustomer, Email: email, DisplayName: adminName,
-		CompanyRole: RoleGlobalAdmin, CustomerAccess: AccessNone, Status: UserActive, Version: 1, CreatedAt: now, UpdatedAt: now}
-	l := Login{Email: email, UserID: u.ID, OrgID: c.ID, OrgKind: OrgCustomer, PasswordHash: hash, Cloud: cloud, OrgName: name, OrgDomain: prefix}
+	l.PasswordHash = hash
 	return c, u, l, nil
+}
+
+// orgFields names the fields of a new organization's form in the problems it gets.
+type orgFields struct{ name, prefix, country, adminName, email string }
+
+// signUpFields are the field names of a link page's sign-up form.
+var signUpFields = orgFields{"organization", "domainPrefix", "country", "adminName", "email"}
+
+// newOrganization validates a new customer organization's form (its password aside) and builds
+// the organization, its admin and the admin's login without a password hash: the one way a
+// customer organization comes to be, through a link's acceptance or a product key's redemption.
+func (e Env) newOrganization(pr *Problems, f orgFields, cloud Cloud, n NewCustomer, now time.Time) (Customer, User, Login) {
+	name := text(pr, f.name, n.Name, 1, 200)
+	prefix := strings.ToLower(strings.TrimSpace(n.DomainPrefix))
+	if !validPrefix(prefix) {
+		pr.Add(f.prefix, "domain_prefix", "must be 3 to 27 lower-case letters and digits, starting with a letter")
+	}
+	country := strings.ToUpper(strings.TrimSpace(n.Country))
+	if len(country) != 2 || !isUpper(country[0]) || !isUpper(country[1]) {
+		pr.Add(f.country, "country", "must be an ISO 3166-1 alpha-2 country code such as DE")
+	}
+	adminName := text(pr, f.adminName, n.AdminName, 1, 100)
+	email := NormalizeEmail(pr, f.email, n.Email)
+	c := Customer{ID: e.NewID("cus"), Name: name, DomainPrefix: prefix, Country: country, Cloud: cloud, Admins: 1, Version: 1, CreatedAt: now}
+	u := User{ID: e.NewID("usr"), OrgID: c.ID, OrgKind: OrgCustomer, Email: email, DisplayName: adminName,
+		CompanyRole: RoleGlobalAdmin, CustomerAccess: AccessNone, Status: UserActive, Version: 1, CreatedAt: now, UpdatedAt: now}
+	l := Login{Email: email, UserID: u.ID, OrgID: c.ID, OrgKind: OrgCustomer, Cloud: cloud, OrgName: name, OrgDomain: prefix}
+	return c, u, l
 }
 
 func validPrefix(s string) bool {

@@ -174,3 +174,17 @@ func (TrialExpired) isMessage()           {}
 func (DelegatedAdminEnding) isMessage()   {}
 func (DelegatedAdminExtended) isMessage() {}
 func (DelegatedAdminExpired) isMessage()  {}
+
+// CustomerAdminAccount tells the admin of a customer organization a partner set up (redeeming a
+// product key) how to sign in: the sign-in address and a one-time temporary password, which
+// must be changed at the first sign-in. Password is a secret: stored sealed, like
+// CustomerPasswordReset's.
+type CustomerAdminAccount struct {
+	Partner      Partner
+	Customer     Customer
+	Admin        User
+	Password     string
+	Subscription Subscription
+}
+
+func (CustomerAdminAccount) isMessage() {}

@@ -50,6 +50,15 @@ const (
 	CodeConversionWindowClosed Code = "conversion_window_closed" // a trial converts only until 30 days after its end
 )
 
+// Product keys.
+const (
+	CodeMalformedProductKey Code = "malformed_product_key" // not 25 characters of the key alphabet, or the check character does not match
+	CodeProductKeyRedeemed  Code = "product_key_redeemed"  // the key was redeemed already (once only)
+	CodeProductKeyExpired   Code = "product_key_expired"   // the key was not redeemed before its expiry
+	CodeProductKeyRevoked   Code = "product_key_revoked"   // the operator revoked the key
+	CodeProductNotAvailable Code = "product_not_available" // the key's product is not available to this customer
+)
+
 // FieldError names one offending field (a JSON pointer-ish dotted path such as "address.country").
 type FieldError struct {
 	Field  string

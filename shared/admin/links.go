@@ -306,16 +306,12 @@ func (s *LinkService) CreateLink(ctx context.Context, sess Session, in NewLink, 
 	if !slices.Contains(LinkKinds, in.Kind) {
 		return Link{}, false, NotFound("link kind")
 	}
-	if err := requireLinks(sess, in.Kind, in.DelegatedAdmin != nil); err != nil {
-		return Link{}, false, err
-	}
-	now := s.Now()
-	in, err := in.validate(sess.Partner.Cloud, now)
+	l, err := s.newLink(sess, in)
 	if err != nil {
 		return Link{}, false, err
 	}
-	if in.TargetCustomerID != "" {
-		ok, err := s.Store.HasCustomer(ctx, sess.Partner.ID, in.TargetCustomerID)
+	if l.TargetCustomerID != "" {
+		ok, err := s.Store.HasCustomer(ctx, sess.Partner.ID, l.TargetCustomerID)
 		if err != nil {
 			return Link{}, false, err
 		}
@@ -323,13 +319,35 @@ func (s *LinkService) CreateLink(ctx context.Context, sess Session, in NewLink, 
 			return Link{}, false, FieldErr("targetCustomerId", "unknown_customer", "is not a customer of this partner")
 		}
 	}
+	if idem != nil {
+		idem.ResourceID = l.ID
+	}
+	err = s.Store.CreateLink(ctx, l, s.linkCreated(sess, l), idem)
+	if replay, ok := asReplay(err, idem); ok {
+		got, _, err := s.Store.Link(ctx, sess.Partner.ID, in.Kind, replay.ResourceID)
+		return got, true, err
+	}
+	return l, false, err
+}
+
+// newLink checks who may create the link and its input, and builds it with a fresh code (nothing
+// is written; a target customer is the caller's to check).
+func (s *LinkService) newLink(sess Session, in NewLink) (Link, error) {
+	if err := requireLinks(sess, in.Kind, in.DelegatedAdmin != nil); err != nil {
+		return Link{}, err
+	}
+	now := s.Now()
+	in, err := in.validate(sess.Partner.Cloud, now)
+	if err != nil {
+		return Link{}, err
+	}
 	nonce, err := s.Codes.Nonce()
 	if err != nil {
-		return Link{}, false, err
+		return Link{}, err
 	}
 	code, err := s.Codes.Code(nonce)
 	if err != nil {
-		return Link{}, false, err
+		return Link{}, err
 	}
 	l := Link{ID: s.NewID("lnk"), PartnerID: sess.Partner.ID, Kind: in.Kind, ProductID: in.ProductID, Lines: in.Lines,
 		DelegatedAdmin: in.DelegatedAdmin, TargetCustomerID: in.TargetCustomerID, Nonce: nonce, CodeHash: s.Codes.Hash(code),
@@ -343,16 +361,12 @@ func (s *LinkService) CreateLink(ctx context.Context, sess Session, in NewLink, 
 	if in.MaxUses != nil {
 		l.MaxUses = *in.MaxUses
 	}
-	if idem != nil {
-		idem.ResourceID = l.ID
-	}
-	act := s.activity(sess.Principal, sess.Partner.ID, "link.created", Target{"link", l.ID}, nil, map[string]any{"kind": string(l.Kind)})
-	err = s.Store.CreateLink(ctx, l, act, idem)
-	if replay, ok := asReplay(err, idem); ok {
-		got, _, err := s.Store.Link(ctx, sess.Partner.ID, in.Kind, replay.ResourceID)
-		return got, true, err
-	}
-	return l, false, err
+	return l, nil
+}
+
+// linkCreated is the activity entry of a new link.
+func (s *LinkService) linkCreated(sess Session, l Link) Activity {
+	return s.activity(sess.Principal, sess.Partner.ID, "link.created", Target{"link", l.ID}, nil, map[string]any{"kind": string(l.Kind)})
 }
 
 // LinkURL rebuilds a link's URL under BaseURL.

@@ -31,6 +31,7 @@ type Deps struct {
 	Notifications   *admin.NotificationService    // the partner's inbox and its users' email settings
 	PartnerOfRecord *admin.PartnerOfRecordService // a customer admin's change of a Partner of Record
 	Trials          *admin.TrialService           // a customer admin's conversion of a trial
+	ProductKeys     *admin.ProductKeyService      // the operator's issuing, the partner's inventory and redemption
 }
 
 // Auth authenticates the callers of partner and customer routes: it verifies the access token

@@ -99,7 +99,7 @@ func newEnv(t *testing.T) *env {
 	}
 	e := &env{t: t, creds: creds, hasher: auth.NewHasher(cheap), now: time.Now, handlers: map[string]apigw.LambdaHandler{}}
 	e.deps, err = app.Build(app.Config{Table: table, Issuer: issuer, PublicKey: pub, SigningKey: seedKey,
-		LinkKey: linkKey, PublicURL: "https://admin.example.com", SupportDesk: supportDesks}, db, e.hasher, func() time.Time { return e.now() }, app.Notifications, app.Webhooks, app.Trials)
+		LinkKey: linkKey, PublicURL: "https://admin.example.com", SupportDesk: supportDesks}, db, e.hasher, func() time.Time { return e.now() }, app.Notifications, app.Webhooks, app.Trials, app.ProductKeys)
 	if err != nil {
 		t.Fatal(err)
 	}

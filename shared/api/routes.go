@@ -64,6 +64,7 @@ func Routes() []Route {
 	routes = append(routes, Route{"POST", "/tenant/subscriptions/{subscriptionId}/convert", "convert-trial", trials(ConvertTrial)})
 	routes = append(routes, linkRoutes("/trial-invitations", "trial-invitation", admin.LinkTrial)...)
 	routes = append(routes, linkRoutes("/purchase-offers", "purchase-offer", admin.LinkOffer)...)
+	routes = append(routes, productKeyRoutes()...)
 	return append(routes, linkRoutes("/delegated-admin-offers", "delegated-admin-offer", admin.LinkDelegatedAdmin)...)
 }
 

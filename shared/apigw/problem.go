@@ -46,6 +46,13 @@ var statusOf = map[admin.Code]int{
 	admin.CodeInternal:                 http.StatusInternalServerError,
 	admin.CodeWebhookLimit:             http.StatusConflict,
 	admin.CodeConversionWindowClosed:   http.StatusUnprocessableEntity,
+
+	// Product keys.
+	admin.CodeMalformedProductKey: http.StatusUnprocessableEntity,
+	admin.CodeProductKeyRedeemed:  http.StatusConflict,
+	admin.CodeProductKeyExpired:   http.StatusConflict,
+	admin.CodeProductKeyRevoked:   http.StatusConflict,
+	admin.CodeProductNotAvailable: http.StatusConflict,
 }
 
 // StatusOf returns the HTTP status of an error code.

@@ -126,6 +126,12 @@ var specs = map[string]spec{
 		required: []string{"audience", "partnerName", "customerName", "customerDomain", "scope", "endedAt"},
 		optional: []string{"autoExtendRefused", "cloud"},
 	},
+	// A new customer organization's admin, set up by a partner redeeming a product key;
+	// temporaryPassword is a sealed fact, like customer_password_reset's.
+	"customer_admin_account": {
+		required: []string{"partnerName", "cloud", "customerName", "customerDomain", "userEmail", "temporaryPassword", "summary"},
+		optional: append([]string{"userName"}, partnerContact...),
+	},
 }
 
 // multiline fields keep their line breaks in the bodies (never in the subject).

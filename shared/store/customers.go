@@ -89,6 +89,44 @@ func (s *Store) Relationship(ctx context.Context, customerID, partnerID string) 
 	return it.domain(), nil
 }
 
+// newCustomer adds a new customer organization: its domain prefix (unique per cloud: taken is a
+// validation error of prefixField), its profile with its first subscriptions counted, its admin
+// and the admin's login (a taken email is CodeEmailTaken). A link's acceptance and a product
+// key's redemption write a new customer alike.
+func (t *txn) newCustomer(s *Store, c admin.Customer, adminUser admin.User, login admin.Login, subscriptions int, prefixField string) {
+	t.put(s.table, toDomainItem(c), "attribute_not_exists(PK)", nil, nil, func(map[string]types.AttributeValue) error {
+		return admin.FieldErr(prefixField, "taken", "is taken; choose another")
+	})
+	profile := toCustomerItem(c)
+	profile.SubscriptionCount = subscriptions
+	t.put(s.table, profile, "attribute_not_exists(PK)", nil, nil, nil)
+	t.put(s.table, toUserItem(adminUser), "attribute_not_exists(PK)", nil, nil, nil)
+	t.put(s.table, toLoginItem(login), "attribute_not_exists(PK)", nil, nil, emailTaken)
+}
+
+// newRelationship adds a new relationship: both sides (which must not exist), the customer's word
+// items in the partner's search, and the partner's customer count.
+func (t *txn) newRelationship(s *Store, r admin.Relationship) {
+	concurrent := func(map[string]types.AttributeValue) error {
+		return admin.Errorf(admin.CodeConcurrentRequest, "the relationship changed meanwhile; retry")
+	}
+	cs, ps := relationshipItems(r)
+	t.put(s.table, cs, "attribute_not_exists(PK)", nil, nil, concurrent)
+	t.put(s.table, ps, "attribute_not_exists(PK)", nil, nil, concurrent)
+	for _, wi := range wordItems(r.PartnerID, r.CustomerID, r.CustomerName, r.CustomerDomain) {
+		t.put(s.table, wi, "", nil, nil, nil) // the customer in the partner's search
+	}
+	t.add(types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: key(partnerPK(r.PartnerID), skProf),
+		UpdateExpression: aws.String("ADD customerCount :one"), ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1)}}}, nil)
+}
+
+// countSubscriptions adds n new subscriptions to an existing customer's profile count.
+func (t *txn) countSubscriptions(s *Store, customerID string, n int) {
+	t.add(types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: key(customerPK(customerID), skProf),
+		UpdateExpression: aws.String("ADD subscriptionCount :n"), ConditionExpression: aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":n": num(n)}}}, notFound("customer"))
+}
+
 var errLinkGone = func(map[string]types.AttributeValue) error { return admin.ErrLinkInvalid }
 
 // Accept writes an acceptance in one transaction: the link's use (its condition decides whether
@@ -108,14 +146,7 @@ func (s *Store) Accept(ctx context.Context, w admin.AcceptWrite) error {
 	}}, errLinkGone)
 	t.put(s.table, toUseItem(l, w.Activities[0].ID, w.Use), "", nil, nil, nil)
 	if c := w.NewCustomer; c != nil {
-		t.put(s.table, toDomainItem(*c), "attribute_not_exists(PK)", nil, nil, func(map[string]types.AttributeValue) error {
-			return admin.FieldErr("domainPrefix", "taken", "is taken; choose another")
-		})
-		profile := toCustomerItem(*c)
-		profile.SubscriptionCount = len(w.Subscriptions)
-		t.put(s.table, profile, "attribute_not_exists(PK)", nil, nil, nil)
-		t.put(s.table, toUserItem(w.Admin), "attribute_not_exists(PK)", nil, nil, nil)
-		t.put(s.table, toLoginItem(w.AdminLogin), "attribute_not_exists(PK)", nil, nil, emailTaken)
+		t.newCustomer(s, *c, w.Admin, w.AdminLogin, len(w.Subscriptions), "domainPrefix")
 	}
 	for _, sub := range w.Subscriptions {
 		t.put(s.table, toSubscriptionItem(sub), "attribute_not_exists(PK)", nil, nil, nil)
@@ -124,28 +155,16 @@ func (s *Store) Accept(ctx context.Context, w admin.AcceptWrite) error {
 		// A returning customer: its profile's subscription count grows with the new ones, and the
 		// name it is listed under must still be current (loginOrgNameCheck).
 		if n := len(w.Subscriptions); n > 0 {
-			t.add(types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: key(customerPK(w.Relationship.CustomerID), skProf),
-				UpdateExpression: aws.String("ADD subscriptionCount :n"), ConditionExpression: aws.String("attribute_exists(PK)"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{":n": num(n)}}}, notFound("customer"))
+			t.countSubscriptions(s, w.Relationship.CustomerID, n)
 		}
 		t.add(loginOrgNameCheck(s.table, w.Admin.Email, w.Relationship.CustomerName), func(map[string]types.AttributeValue) error {
 			return admin.Errorf(admin.CodeConcurrentRequest, "the organization changed meanwhile; retry")
 		})
 	}
-	cs, ps := relationshipItems(w.Relationship)
 	if w.NewRelationship {
-		concurrent := func(map[string]types.AttributeValue) error {
-			return admin.Errorf(admin.CodeConcurrentRequest, "the relationship changed meanwhile; retry")
-		}
-		t.put(s.table, cs, "attribute_not_exists(PK)", nil, nil, concurrent)
-		t.put(s.table, ps, "attribute_not_exists(PK)", nil, nil, concurrent)
-		r := w.Relationship
-		for _, wi := range wordItems(r.PartnerID, r.CustomerID, r.CustomerName, r.CustomerDomain) {
-			t.put(s.table, wi, "", nil, nil, nil) // the customer in the partner's search
-		}
-		t.add(types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: key(partnerPK(l.PartnerID), skProf),
-			UpdateExpression: aws.String("ADD customerCount :one"), ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1)}}}, nil)
+		t.newRelationship(s, w.Relationship)
 	} else {
+		cs, ps := relationshipItems(w.Relationship)
 		guard := map[string]types.AttributeValue{":prev": num(w.PrevVersion)}
 		t.put(s.table, cs, "version = :prev", nil, guard, versionGuard("relationship"))
 		t.put(s.table, ps, "version = :prev", nil, guard, versionGuard("relationship"))

@@ -300,6 +300,7 @@ func goldenPuts(t *testing.T) map[string]map[string]types.AttributeValue {
 		Relationships: []admin.Relationship{d.rel}, LoginEmails: []string{d.custLogin.Email}, Activity: d.renamed}),
 		"activity-organization-updated", "customer-word-renamed", "")
 	goldenWebhookPuts(ctx, s, d, write, out)
+	goldenProductKeyPuts(ctx, s, d, write)
 	return out
 }
 
@@ -579,7 +580,7 @@ func TestGoldenFilesAreKnown(t *testing.T) {
 	for _, typ := range []string{"Partner", "User", "Login", "Activity", "Idempotency", "SignInGuard", "Link", "LinkCode", "LinkUse",
 		"Customer", "DomainPrefix", "Subscription", "Relationship", "Outbox", "CodeGuesses", "PasswordResets",
 		"ServiceRequest", "ServiceRequestNote", "ServiceRequestRef", "ServiceRequestStats",
-		"Webhook", "WebhookDelivery", "WebhookQueueEntry", "WebhookAttempt", "WebhookLogHead"} {
+		"Webhook", "WebhookDelivery", "WebhookQueueEntry", "WebhookAttempt", "WebhookLogHead", "ProductKey"} {
 		if !seen[typ] {
 			t.Errorf("no golden of item type %s", typ)
 		}

@@ -53,6 +53,8 @@ import (
 //	delivery queue  PARTNER#<pid>              WHQ#<wid>#<sid>#<seq>#<eventId>   (while pending; seq: the subscription's version)
 //	delivery log    PARTNER#<pid>              WHLOG#<wid>#<attemptId> (TTL; ULID: newest first)
 //	log head        PARTNER#<pid>              WHLOG#<wid>#~           (while the endpoint exists: tops its log)
+//	product key     PARTNER#<pid>              PKEY#<keyed hash>       GSI1 PKEYS#<pid> / <keyId>, GSI2 PKEYID#<keyId> / PKEY
+//	                  (see productkeys.go)
 //
 // The Type constants below are the Type attribute of each item, and live here with the keys.
 const (
@@ -343,3 +345,17 @@ func clockShard(customerID, subjectID string) int {
 	}
 	return int(h % clockShards)
 }
+
+// Product keys (productkeys.go). A key lives in its partner's partition under its keyed hash, so
+// a lookup of a key typed by a partner user reads the caller's partition only: another partner's
+// key is not there. GSI1 lists a partner's keys newest first (the inventory), GSI2 finds a key by
+// its id (the operator's revocation).
+const (
+	typeProductKey = "ProductKey"
+	skProductKey   = "PKEY#"
+	gsi2ProductKey = "PKEY"
+)
+
+func productKeySK(hash string) string        { return skProductKey + hash }
+func productKeysGSI(partnerID string) string { return "PKEYS#" + partnerID }
+func productKeyIDGSI(keyID string) string    { return "PKEYID#" + keyID }

@@ -29,10 +29,15 @@ import (
 func (s *Store) CreateLink(ctx context.Context, l admin.Link, a admin.Activity, idem *admin.Idempotency) error {
 	var t txn
 	t.idempotency(s, idem, a.At)
-	t.put(s.table, toLinkItem(l), "attribute_not_exists(PK)", nil, nil, nil)
-	t.put(s.table, toCodeItem(l), "attribute_not_exists(PK)", nil, nil, nil)
+	t.link(s, l)
 	t.activity(s.table, a)
 	return s.commit(ctx, "create link "+l.ID, &t)
+}
+
+// link adds a new link and its code item.
+func (t *txn) link(s *Store, l admin.Link) {
+	t.put(s.table, toLinkItem(l), "attribute_not_exists(PK)", nil, nil, nil)
+	t.put(s.table, toCodeItem(l), "attribute_not_exists(PK)", nil, nil, nil)
 }
 
 // Link reads a link of a partner with its newest uses (up to 50) in one Query.

@@ -101,6 +101,11 @@ func encodeMessage(m admin.Message) (string, map[string]string, error) {
 	case admin.WebhookDisabledNotice:
 		return tplWebhookDisabled, map[string]string{"partnerName": m.Partner.Contact.Name, "cloud": string(m.Partner.Cloud),
 			"webhookId": m.Webhook.ID, "webhookUrl": m.Webhook.URL, "failingSince": stamp(m.FailingSince), "disabledAt": stamp(m.Webhook.DisabledAt)}, nil
+	case admin.CustomerAdminAccount:
+		d := partnerFacts(m.Partner)
+		d["customerName"], d["customerDomain"], d["userName"], d["userEmail"] = m.Customer.Name, m.Customer.DomainPrefix, m.Admin.DisplayName, m.Admin.Email
+		d["subscriptions"] = jsonFact([]subscriptionFact{{ProductName: m.Subscription.ProductName, Licenses: m.Subscription.Licenses, Status: string(m.Subscription.Status)}})
+		return tplCustomerAdminAccount, d, nil
 	}
 	return "", nil, fmt.Errorf("no stored shape for message %T", m)
 }
@@ -110,11 +115,17 @@ const tplCustomerPasswordReset = "customer_password_reset"
 
 // secretFacts are the facts of m that are stored sealed, never in data.
 func secretFacts(m admin.Message) map[string]string {
-	if m, ok := m.(admin.CustomerPasswordReset); ok {
+	switch m := m.(type) {
+	case admin.CustomerPasswordReset:
+		return map[string]string{"temporaryPassword": m.Password}
+	case admin.CustomerAdminAccount:
 		return map[string]string{"temporaryPassword": m.Password}
 	}
 	return nil
 }
+
+// tplCustomerAdminAccount carries the new admin's temporary password as a sealed fact.
+const tplCustomerAdminAccount = "customer_admin_account"
 
 func encodeInvitation(m admin.LinkInvitation) (string, map[string]string, error) {
 	d := partnerFacts(m.Partner)

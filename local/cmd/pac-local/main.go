@@ -198,6 +198,18 @@ func banner(w io.Writer, rt *localrun.Runtime, took time.Duration) {
 			fmt.Fprintf(w, "    %s: %d customers\n\n", p.Name, n)
 		}
 	}
+	if len(creds.ProductKeys) > 0 {
+		fmt.Fprintf(w, "  Product keys (GET /product-keys as a partner user; one available key each here, all in the credentials file):\n")
+		for _, p := range creds.Partners {
+			for _, k := range creds.ProductKeys {
+				if k.Partner == p.Name && k.State == "available" {
+					fmt.Fprintf(w, "    %-24s %s  %d × %s\n", p.Name, k.Key, k.Licenses, k.Product)
+					break
+				}
+			}
+		}
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintf(w, "  Operator token (the AWS_IAM routes /operator/...):\n    %s\n\n", rt.OperatorToken)
 	if first != "" {
 		fmt.Fprintf(w, "  Try:\n")

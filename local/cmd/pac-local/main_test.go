@@ -90,6 +90,15 @@ func TestBench(t *testing.T) {
 	if len(rep.Notify.Samples) != 20 || !strings.Contains(text, "Partner of Record's inbox") {
 		t.Errorf("bench lacks the stream → inbox figure: %+v", rep.Notify)
 	}
+	// WarmRuns/2 redemptions: one for an existing customer, one for a new organization.
+	if r := rep.Redeem; len(r.Existing) != 1 || len(r.New) != 1 || !strings.Contains(text, "Product key redemption") {
+		t.Errorf("bench lacks the redemption figures: %+v", r)
+	}
+	for _, s := range append(slices.Clone(rep.Redeem.Existing), rep.Redeem.New...) {
+		if s.M.Sequential == 0 || s.M.Sequential > s.M.Trips {
+			t.Errorf("redemption: %d DynamoDB calls at %d round trips of latency recorded", s.M.Trips, s.M.Sequential)
+		}
+	}
 	if d := rep.Directory; d == nil || len(d.Seeding) != 2 || len(d.Trips) != 5 || !strings.Contains(text, "Customer directory") {
 		t.Errorf("bench lacks the directory figures: %+v", d)
 	}

@@ -1,0 +1,17 @@
+// Command revoke-product-key is the Lambda function of DELETE /operator/product-keys/{keyId}.
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/partner-admin-center/pac/shared/api"
+	"github.com/partner-admin-center/pac/shared/apigw"
+	"github.com/partner-admin-center/pac/shared/app"
+)
+
+func main() {
+	deps := app.MustDeps(context.Background(), app.ProductKeys)
+	lambda.Start(apigw.Lambda("revoke-product-key", api.RevokeProductKey(deps.ProductKeys)))
+}
