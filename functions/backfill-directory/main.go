@@ -14,21 +14,17 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/partner-admin-center/pac/shared/app"
+	"github.com/partner-admin-center/pac/shared/awsenv"
 	"github.com/partner-admin-center/pac/shared/store"
 )
 
 func main() {
-	cfg, err := app.AWSConfig(context.Background())
-	table := os.Getenv("TABLE_NAME")
-	if err != nil || table == "" {
-		fmt.Fprintln(os.Stderr, "backfill-directory: needs TABLE_NAME and the AWS environment:", err)
+	cfg, err := awsenv.Config("TABLE_NAME")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "backfill-directory:", err)
 		os.Exit(1)
 	}
-	st := store.New(dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
-		o.DisableValidateResponseChecksum = os.Getenv("AWS_ENDPOINT_URL_DYNAMODB") != "" // DynamoDB Local, as in app.MustDeps
-	}), table)
+	st := store.New(awsenv.DynamoDB(cfg), os.Getenv("TABLE_NAME"))
 	lambda.Start(func(ctx context.Context) (store.BackfillReport, error) { return store.BackfillDirectory(ctx, st) })
 }

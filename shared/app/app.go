@@ -10,16 +10,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/oklog/ulid/v2"
 
 	"github.com/partner-admin-center/pac/shared/admin"
 	"github.com/partner-admin-center/pac/shared/api"
 	"github.com/partner-admin-center/pac/shared/auth"
+	"github.com/partner-admin-center/pac/shared/awsenv"
 	"github.com/partner-admin-center/pac/shared/store"
-	"github.com/partner-admin-center/pac/shared/telemetry"
 )
 
 // TokenTTL is the lifetime of an access token: short, because there is no refresh token and a
@@ -129,42 +126,15 @@ func MustDeps(ctx context.Context, extras ...Extra) *api.Deps {
 	if err != nil {
 		fail(err)
 	}
-	awsCfg, err := AWSConfig(ctx)
+	awsCfg, err := awsenv.Config()
 	if err != nil {
-		fail(err)
+		fail(fmt.Errorf("app: %w", err))
 	}
-	db := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
-		// DynamoDB Local sends CRC32 headers that do not match some error bodies; AWS does not.
-		o.DisableValidateResponseChecksum = os.Getenv("AWS_ENDPOINT_URL_DYNAMODB") != ""
-		o.APIOptions = append(o.APIOptions, telemetry.CallTimer) // sequential round trips on the meter
-	})
-	d, err := Build(cfg, db, auth.NewHasher(auth.DefaultArgon2), time.Now, extras...)
+	d, err := Build(cfg, awsenv.DynamoDB(awsCfg), auth.NewHasher(auth.DefaultArgon2), time.Now, extras...)
 	if err != nil {
 		fail(err)
 	}
 	return d
-}
-
-// AWSConfig returns the SDK configuration. Lambda puts the execution role's credentials and the
-// region in the environment for the life of the instance (pac-local does the same), so the
-// configuration is built from them directly. config.LoadDefaultConfig would also probe shared
-// config files and link the SSO, STS and OIDC clients: 2–4 ms and ~0.5 ms of package init on
-// every cold start, for sources a function never uses.
-func AWSConfig(ctx context.Context) (aws.Config, error) {
-	id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
-	region := os.Getenv("AWS_REGION")
-	if id == "" || secret == "" || region == "" {
-		return aws.Config{}, fmt.Errorf("app: AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set (Lambda and pac-local set them)")
-	}
-	cfg := aws.Config{
-		Region:      region,
-		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(id, secret, os.Getenv("AWS_SESSION_TOKEN"))),
-	}
-	// The SDK's own AWS_ENDPOINT_URL_<SERVICE> lookup is part of the default chain; honour it.
-	if ep := os.Getenv("AWS_ENDPOINT_URL_DYNAMODB"); ep != "" {
-		cfg.BaseEndpoint = aws.String(ep)
-	}
-	return cfg, nil
 }
 
 func fail(err error) {

@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/partner-admin-center/pac/shared/admin"
 	"github.com/partner-admin-center/pac/shared/app"
+	"github.com/partner-admin-center/pac/shared/awsenv"
 	"github.com/partner-admin-center/pac/shared/store"
 	"github.com/partner-admin-center/pac/shared/telemetry"
 )
@@ -80,22 +80,13 @@ func (r *Runner) HandleSchedule(ctx context.Context, ev events.EventBridgeEvent)
 }
 
 // FromEnv builds the runner of a job from the function's environment: TABLE_NAME, the region
-// and credentials Lambda provides, and locally AWS_ENDPOINT_URL_DYNAMODB (app.AWSConfig).
+// and credentials Lambda provides, and locally AWS_ENDPOINT_URL_DYNAMODB (shared/awsenv).
 func FromEnv(ctx context.Context, function string, job admin.ClockJob) (*Runner, error) {
-	table := os.Getenv("TABLE_NAME")
-	if table == "" {
-		return nil, fmt.Errorf("clock: missing environment: TABLE_NAME")
-	}
-	cfg, err := app.AWSConfig(ctx)
+	cfg, err := awsenv.Config("TABLE_NAME")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("clock: %w", err)
 	}
-	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
-		// DynamoDB Local sends CRC32 headers that do not match some error bodies; AWS does not.
-		o.DisableValidateResponseChecksum = os.Getenv("AWS_ENDPOINT_URL_DYNAMODB") != ""
-		o.APIOptions = append(o.APIOptions, telemetry.CallTimer)
-	})
-	svc := &admin.ClockService{Env: admin.Env{Now: time.Now, NewID: app.NewID}, Store: store.NewClock(store.New(db, table))}
+	svc := &admin.ClockService{Env: admin.Env{Now: time.Now, NewID: app.NewID}, Store: store.NewClock(store.New(awsenv.DynamoDB(cfg), os.Getenv("TABLE_NAME")))}
 	return &Runner{Service: svc, Job: job, Function: function, Log: slog.New(slog.NewJSONHandler(os.Stdout, nil)), Metrics: os.Stdout}, nil
 }
 

@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
+	"github.com/partner-admin-center/pac/shared/awsenv"
 	"github.com/partner-admin-center/pac/shared/email"
 	"github.com/partner-admin-center/pac/shared/store"
 )
@@ -25,34 +23,15 @@ import (
 // it never sends, so it builds no SES client.
 func FromEnv(function string, withSES bool) (*Mailer, error) {
 	table, from := os.Getenv("TABLE_NAME"), os.Getenv("SENDER_ADDRESS")
-	var missing []string
-	if table == "" {
-		missing = append(missing, "TABLE_NAME")
+	required := []string{"TABLE_NAME"}
+	if withSES {
+		required = append(required, "SENDER_ADDRESS")
 	}
-	if withSES && from == "" {
-		missing = append(missing, "SENDER_ADDRESS")
+	cfg, err := awsenv.Config(required...)
+	if err != nil {
+		return nil, fmt.Errorf("mailer: %w", err)
 	}
-	id, secret, region := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"), os.Getenv("AWS_REGION")
-	for name, v := range map[string]string{"AWS_REGION": region, "AWS_ACCESS_KEY_ID": id, "AWS_SECRET_ACCESS_KEY": secret} {
-		if v == "" {
-			missing = append(missing, name)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("mailer: missing environment: %s", strings.Join(missing, ", "))
-	}
-	// Built from the environment directly, like app.AWSConfig (no shared-config probing at
-	// cold start), but without a config-wide BaseEndpoint: each client gets its own.
-	cfg := aws.Config{Region: region,
-		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(id, secret, os.Getenv("AWS_SESSION_TOKEN")))}
-	ddbEndpoint := os.Getenv("AWS_ENDPOINT_URL_DYNAMODB")
-	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
-		if ddbEndpoint != "" {
-			o.BaseEndpoint = aws.String(ddbEndpoint)
-			// DynamoDB Local sends CRC32 headers that do not match some error bodies; AWS does not.
-			o.DisableValidateResponseChecksum = true
-		}
-	})
+	db := awsenv.DynamoDB(cfg)
 	m := &Mailer{Store: store.New(db, table), From: from, Now: time.Now, Function: function,
 		Log: slog.New(slog.NewJSONHandler(os.Stdout, nil)), Metrics: os.Stdout}
 	if withSES {
@@ -60,7 +39,6 @@ func FromEnv(function string, withSES bool) (*Mailer, error) {
 			return nil, err
 		}
 		if k := os.Getenv("LINK_KEY"); k != "" { // the sealing key of secret facts is derived from it
-			var err error
 			if m.Sealer, err = store.NewSealer(k); err != nil {
 				return nil, fmt.Errorf("mailer: LINK_KEY: %w", err)
 			}

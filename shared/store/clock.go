@@ -35,7 +35,11 @@ var _ admin.ClockStore = (*Clock)(nil)
 type Clock struct{ *Store }
 
 // NewClock returns the clock's store over s.
-func NewClock(s *Store) *Clock { return &Clock{s} }
+func NewClock(s *Store) *Clock {
+	registerEncoder(encodeClockMessage, admin.TrialEnding{}, admin.TrialExpired{}, admin.DelegatedAdminEnding{},
+		admin.DelegatedAdminExtended{}, admin.DelegatedAdminExpired{})
+	return &Clock{s}
+}
 
 type clockItem struct {
 	PK         string    `dynamodbav:"PK"`

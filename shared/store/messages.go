@@ -3,7 +3,9 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/partner-admin-center/pac/shared/admin"
@@ -91,23 +93,47 @@ func encodeMessage(m admin.Message) (string, map[string]string, error) {
 		d := requestFacts(m.Request)
 		d["note"] = m.Note.Text
 		return tplRequestAttention, d, nil
-	case admin.SubscriptionNotice:
-		return tplSubscriptionEvent, subscriptionEventFacts(m), nil
-	case admin.TrialEnding, admin.TrialExpired, admin.DelegatedAdminEnding, admin.DelegatedAdminExtended, admin.DelegatedAdminExpired:
-		return encodeClockMessage(m)
 	case admin.CustomerPasswordReset:
 		return tplCustomerPasswordReset, map[string]string{"partnerName": m.Partner.Contact.Name, "cloud": string(m.Partner.Cloud),
 			"customerName": m.Customer.Name, "customerDomain": m.Customer.DomainPrefix, "userName": m.User.DisplayName, "userEmail": m.User.Email}, nil
-	case admin.WebhookDisabledNotice:
-		return tplWebhookDisabled, map[string]string{"partnerName": m.Partner.Contact.Name, "cloud": string(m.Partner.Cloud),
-			"webhookId": m.Webhook.ID, "webhookUrl": m.Webhook.URL, "failingSince": stamp(m.FailingSince), "disabledAt": stamp(m.Webhook.DisabledAt)}, nil
-	case admin.CustomerAdminAccount:
-		d := partnerFacts(m.Partner)
-		d["customerName"], d["customerDomain"], d["userName"], d["userEmail"] = m.Customer.Name, m.Customer.DomainPrefix, m.Admin.DisplayName, m.Admin.Email
-		d["subscriptions"] = jsonFact([]subscriptionFact{{ProductName: m.Subscription.ProductName, Licenses: m.Subscription.Licenses, Status: string(m.Subscription.Status)}})
-		return tplCustomerAdminAccount, d, nil
+	}
+	if enc, ok := contextEncoders.Load(reflect.TypeOf(m)); ok {
+		return enc.(encoder)(m)
 	}
 	return "", nil, fmt.Errorf("no stored shape for message %T", m)
+}
+
+// encoder gives a message its template and facts.
+type encoder func(admin.Message) (string, map[string]string, error)
+
+// contextEncoders encode the messages of the contexts whose storage is a type of its own (the
+// clock, notifications, webhooks, product keys): each registers its encoders when that type is
+// built, so only the functions that build it link them. The link pages' binaries, which write
+// outbox items too, are at their size budget.
+var contextEncoders sync.Map // reflect.Type of the message → encoder
+
+func registerEncoder(enc encoder, messages ...admin.Message) {
+	for _, m := range messages {
+		contextEncoders.LoadOrStore(reflect.TypeOf(m), enc)
+	}
+}
+
+func encodeWebhookDisabled(m admin.Message) (string, map[string]string, error) {
+	n := m.(admin.WebhookDisabledNotice)
+	return tplWebhookDisabled, map[string]string{"partnerName": n.Partner.Contact.Name, "cloud": string(n.Partner.Cloud),
+		"webhookId": n.Webhook.ID, "webhookUrl": n.Webhook.URL, "failingSince": stamp(n.FailingSince), "disabledAt": stamp(n.Webhook.DisabledAt)}, nil
+}
+
+func encodeCustomerAdminAccount(m admin.Message) (string, map[string]string, error) {
+	a := m.(admin.CustomerAdminAccount)
+	d := partnerFacts(a.Partner)
+	d["customerName"], d["customerDomain"], d["userName"], d["userEmail"] = a.Customer.Name, a.Customer.DomainPrefix, a.Admin.DisplayName, a.Admin.Email
+	d["subscriptions"] = jsonFact([]subscriptionFact{{ProductName: a.Subscription.ProductName, Licenses: a.Subscription.Licenses, Status: string(a.Subscription.Status)}})
+	return tplCustomerAdminAccount, d, nil
+}
+
+func encodeSubscriptionNotice(m admin.Message) (string, map[string]string, error) {
+	return tplSubscriptionEvent, subscriptionEventFacts(m.(admin.SubscriptionNotice)), nil
 }
 
 // tplCustomerPasswordReset carries the temporary password as a sealed fact.

@@ -23,7 +23,10 @@ import (
 type Inbox struct{ s *Store }
 
 // InboxOf returns the notifications' side of s.
-func InboxOf(s *Store) Inbox { return Inbox{s} }
+func InboxOf(s *Store) Inbox {
+	registerEncoder(encodeSubscriptionNotice, admin.SubscriptionNotice{})
+	return Inbox{s}
+}
 
 // ErrAlreadyNotified: the partner's inbox holds the event already (a redelivered change); the
 // transaction that would have added it, with its emails, wrote nothing.

@@ -30,7 +30,10 @@ import (
 type ProductKeys struct{ *Store }
 
 // NewProductKeys returns the product-key store over s.
-func NewProductKeys(s *Store) ProductKeys { return ProductKeys{s} }
+func NewProductKeys(s *Store) ProductKeys {
+	registerEncoder(encodeCustomerAdminAccount, admin.CustomerAdminAccount{})
+	return ProductKeys{s}
+}
 
 var _ admin.ProductKeyStore = ProductKeys{}
 

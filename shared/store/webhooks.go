@@ -33,7 +33,10 @@ import (
 type Webhooks struct{ *Store }
 
 // NewWebhooks returns the webhook store over s.
-func NewWebhooks(s *Store) Webhooks { return Webhooks{s} }
+func NewWebhooks(s *Store) Webhooks {
+	registerEncoder(encodeWebhookDisabled, admin.WebhookDisabledNotice{})
+	return Webhooks{s}
+}
 
 var _ admin.WebhookStore = Webhooks{}
 
