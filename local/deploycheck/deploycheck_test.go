@@ -19,6 +19,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/partner-admin-center/pac/local/testenv/builds"
 )
 
 // maxBootstrapBytes caps a function binary: a stripped Go handler with the SDK's DynamoDB and SES
@@ -614,40 +616,31 @@ func dig(v any, path ...string) any {
 	return v
 }
 
-// TestBuildArtifacts builds every function with its Makefile target, as `sam build` does, and
-// checks the bootstrap Lambda's provided.al2023 runtime on arm64 needs: an ELF for linux/arm64,
+// TestBuildArtifacts checks what every function's Makefile target builds for linux/arm64, as
+// `sam build` runs it (the shared build of local/testenv/builds, which the bench's sizes use too):
+// the bootstrap Lambda's provided.al2023 runtime on arm64 needs: an ELF for linux/arm64,
 // statically linked (no interpreter, no shared libraries), built with lambda.norpc and -trimpath,
-// under maxBootstrapBytes. Two builds run at a time; they share the Go build cache.
+// under maxBootstrapBytes.
 func TestBuildArtifacts(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: skipping the 15 linux/arm64 builds")
+		t.Skip("-short: skipping the linux/arm64 builds")
 	}
-	makeBin, err := exec.LookPath("make")
-	if err != nil {
-		t.Fatal("make is not on PATH")
-	}
-	r := root(t)
 	tpl := loadTemplate(t)
+	built := builds.ForArch(t, "arm64")
+	if len(built) != len(tpl.Functions) {
+		t.Errorf("%d functions built with their Makefile target, template.yaml has %d", len(built), len(tpl.Functions))
+	}
 	ids := make([]string, 0, len(tpl.Functions))
 	for id := range tpl.Functions {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	sem := make(chan struct{}, 2)
 	for _, id := range ids {
 		t.Run(id, func(t *testing.T) {
-			t.Parallel()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			out := t.TempDir()
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, makeBin, "--no-print-directory", "build-"+id, "ARTIFACTS_DIR="+out, "GOARCH=arm64")
-			cmd.Dir = r
-			if msg, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("make build-%s: %v\n%s", id, err, msg)
+			if built[id] == "" {
+				t.Fatalf("%s is not built by the Makefile (BuildMethod: makefile missing?)", id)
 			}
-			checkBootstrap(t, filepath.Join(out, "bootstrap"), DirOf(id))
+			checkBootstrap(t, built[id], DirOf(id))
 		})
 	}
 }

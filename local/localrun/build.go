@@ -16,6 +16,11 @@ import (
 // repoRoot (the target `sam build` uses, for the host architecture) and returns the path of
 // the bootstrap it wrote.
 func Build(ctx context.Context, repoRoot, logicalID, dir string) (string, error) {
+	return BuildFor(ctx, repoRoot, logicalID, dir, HostArch)
+}
+
+// BuildFor is Build for the architecture arch (arm64: the binary as deployed).
+func BuildFor(ctx context.Context, repoRoot, logicalID, dir, arch string) (string, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return "", err
@@ -24,7 +29,7 @@ func Build(ctx context.Context, repoRoot, logicalID, dir string) (string, error)
 		return "", err
 	}
 	for attempt := 1; ; attempt++ {
-		cmd := exec.CommandContext(ctx, "make", "--no-print-directory", "build-"+logicalID, "ARTIFACTS_DIR="+dir, "GOARCH="+HostArch)
+		cmd := exec.CommandContext(ctx, "make", "--no-print-directory", "build-"+logicalID, "ARTIFACTS_DIR="+dir, "GOARCH="+arch)
 		cmd.Dir = repoRoot
 		cmd.Env = os.Environ()
 		proc.Prepare(cmd)

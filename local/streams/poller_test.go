@@ -72,7 +72,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	db := testenv.DynamoDB(t)
-	return &env{db: db, table: testenv.NewTable(t, db), dlq: t.TempDir()}
+	return &env{db: db, table: testenv.NewStreamTable(t, db), dlq: t.TempDir()}
 }
 
 func (e *env) start(t *testing.T, f streams.Invoker, ev template.StreamEvent) *streams.Poller {

@@ -111,7 +111,7 @@ type harness struct {
 func newHarness(t *testing.T, throttleRate float64) *harness {
 	t.Helper()
 	db := testenv.DynamoDB(t)
-	table := testenv.NewTable(t, db)
+	table := testenv.NewStreamTable(t, db)
 	h := &harness{db: db, table: table, st: store.New(db, table), clock: &clock{t: time.Now().UTC()},
 		tag: strings.ToLower(testenv.UniqueName("m")), since: time.Now().Add(-time.Second), logs: &bytes.Buffer{}, logMu: &sync.Mutex{}}
 	h.ses = &flakySES{ses: testenv.SES(t), rnd: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7)), rate: throttleRate}

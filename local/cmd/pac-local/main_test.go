@@ -70,10 +70,10 @@ func TestBench(t *testing.T) {
 		t.Skip("bench builds and runs every function (run without -short)")
 	}
 	var out bytes.Buffer
-	// The functions for this machine come from the build the e2e and browser suites share
-	// (local/testenv/builds); the bench still builds them for arm64 itself, for their sizes.
-	rep, err := benchpkg.Run(context.Background(), benchpkg.Options{RepoRoot: testenv.RepoRoot(t), ColdRuns: 1, WarmRuns: 5, Out: &out, DirectorySizes: []int{20, 60}, NotifyChanges: 20, ClockSize: 20,
-		DynamoDBEndpoint: testenv.DynamoDBEndpoint(t), SESEndpoint: testenv.SESEndpoint(t), Bootstraps: builds.All(t)})
+	// The functions come from the builds the other suites share (local/testenv/builds): for this
+	// machine (e2e, browser) and for arm64, for their sizes (deploycheck).
+	rep, err := benchpkg.Run(context.Background(), benchpkg.Options{RepoRoot: testenv.RepoRoot(t), ColdRuns: 1, WarmRuns: 5, Out: &out, DirectorySizes: []int{20, 60}, NotifyChanges: 20, ClockSize: 20, OutboxEmails: 3,
+		DynamoDBEndpoint: testenv.DynamoDBEndpoint(t), SESEndpoint: testenv.SESEndpoint(t), Bootstraps: builds.All(t), ArmBootstraps: builds.ForArch(t, "arm64")})
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, out.String())
 	}
@@ -86,6 +86,9 @@ func TestBench(t *testing.T) {
 	}
 	if len(rep.Functions) != 25 || len(rep.Trips) != 25 || len(rep.Bare) != 25 {
 		t.Errorf("bench measured %d functions and %d routes, want 25 and 25", len(rep.Functions), len(rep.Trips))
+	}
+	if len(rep.Outbox.Samples) != 3 {
+		t.Errorf("bench lacks the outbox → SES figure: %+v", rep.Outbox)
 	}
 	if len(rep.Notify.Samples) != 20 || !strings.Contains(text, "Partner of Record's inbox") {
 		t.Errorf("bench lacks the stream → inbox figure: %+v", rep.Notify)

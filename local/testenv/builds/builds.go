@@ -4,8 +4,11 @@
 //
 //	rt, err := localrun.Start(ctx, localrun.Options{..., Bootstraps: builds.All(t)})
 //
-// Each function is built exactly as the local runtime builds it (localrun.Build: the Makefile's
-// build-<LogicalId> target for this machine's architecture), into
+// and ForArch(t, "arm64") one shared build of the binaries as deployed, for the template checks
+// (local/deploycheck) and the bench's sizes.
+//
+// Each function is built exactly as the local runtime builds it (localrun.BuildFor: the Makefile's
+// build-<LogicalId> target, for this machine's architecture or the one asked), into
 // .local/test-builds/<arch>-<key>/<LogicalId>/bootstrap, where key is a hash of everything that
 // goes into a function binary: the Go toolchain and flags, go.mod, go.sum, the Makefile and every
 // non-test file under functions/ and shared/ (the only packages of this module the functions
@@ -44,9 +47,16 @@ const parallelism = 2
 // a test run that may still use it, short enough that edits do not pile up 400 MB builds.
 const keep = time.Hour
 
-// All builds every function of template.yaml that the Makefile builds (or finds them built for
-// the current sources) and returns their bootstraps by logical ID.
+// All builds every function of template.yaml that the Makefile builds for this machine (or finds
+// them built for the current sources) and returns their bootstraps by logical ID.
 func All(tb testing.TB) map[string]string {
+	tb.Helper()
+	return ForArch(tb, localrun.HostArch)
+}
+
+// ForArch is All for the architecture arch: "arm64" gives the binaries as deployed, which the
+// template checks (local/deploycheck) and the bench's sizes (local/cmd/pac-local) share.
+func ForArch(tb testing.TB, arch string) map[string]string {
 	tb.Helper()
 	root := testenv.RepoRoot(tb)
 	tpl, err := template.Load(filepath.Join(root, "template.yaml"), template.Options{AllowMissing: true})
@@ -58,7 +68,7 @@ func All(tb testing.TB) map[string]string {
 		tb.Fatalf("hash the function sources: %v", err)
 	}
 	parent := filepath.Join(root, ".local", "test-builds")
-	dir := filepath.Join(parent, localrun.HostArch+"-"+key)
+	dir := filepath.Join(parent, arch+"-"+key)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		tb.Fatal(err)
 	}
@@ -89,7 +99,7 @@ func All(tb testing.TB) map[string]string {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			if _, err := localrun.Build(ctx, root, id, filepath.Join(dir, id)); err != nil {
+			if _, err := localrun.BuildFor(ctx, root, id, filepath.Join(dir, id), arch); err != nil {
 				mu.Lock()
 				errs = append(errs, err.Error())
 				mu.Unlock()
@@ -103,15 +113,16 @@ func All(tb testing.TB) map[string]string {
 	if err := os.WriteFile(complete, nil, 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	tb.Logf("built %d functions for linux/%s in %.1fs (shared under %s)", len(paths), localrun.HostArch, time.Since(start).Seconds(), dir)
-	prune(parent, dir)
+	tb.Logf("built %d functions for linux/%s in %.1fs (shared under %s)", len(paths), arch, time.Since(start).Seconds(), dir)
+	prune(parent, key)
 	return paths
 }
 
 // sourceKey hashes what goes into a function binary.
+// (The architecture names the build's directory, next to the key.)
 func sourceKey(root string) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", runtime.Version(), localrun.HostArch, os.Getenv("GOFLAGS"), os.Getenv("GOEXPERIMENT"))
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00", runtime.Version(), os.Getenv("GOFLAGS"), os.Getenv("GOEXPERIMENT"))
 	for _, name := range []string{"go.mod", "go.sum", "Makefile"} {
 		if err := hashFile(h, root, filepath.Join(root, name)); err != nil {
 			return "", err
@@ -161,12 +172,13 @@ func lock(path string) (func(), error) {
 	}, nil
 }
 
-// prune removes the builds of other source states made more than keep ago (best effort).
-func prune(parent, current string) {
+// prune removes the builds of other source states (any architecture) made more than keep ago
+// (best effort).
+func prune(parent, key string) {
 	entries, _ := os.ReadDir(parent)
 	for _, e := range entries {
 		p := filepath.Join(parent, e.Name())
-		if !e.IsDir() || p == current {
+		if !e.IsDir() || strings.HasSuffix(e.Name(), "-"+key) {
 			continue
 		}
 		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > keep {
