@@ -16,7 +16,6 @@ import (
 	"github.com/partner-admin-center/pac/local/bench"
 	"github.com/partner-admin-center/pac/local/inbox"
 	"github.com/partner-admin-center/pac/local/localrun"
-	"github.com/partner-admin-center/pac/local/testenv"
 	"github.com/partner-admin-center/pac/shared/admin"
 	"github.com/partner-admin-center/pac/shared/store"
 )
@@ -26,23 +25,9 @@ import (
 // and the real mailer on countdowns whose dates are past: every reminder and every end reaches
 // the SES emulator exactly once.
 func TestClockFunctionsReachTheInbox(t *testing.T) {
-	log := &lockedBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	rt, err := localrun.Start(ctx, localrun.Options{
-		RepoRoot: testenv.RepoRoot(t), DataDir: t.TempDir(), NoSeed: true,
-		DynamoDBEndpoint: testenv.DynamoDBEndpoint(t), SESEndpoint: testenv.SESEndpoint(t), TableName: testenv.UniqueName("clock-"),
-		Functions: []string{"MailerFunction", "TrialClockFunction", "DelegatedAdminClockFunction"}, Log: log,
-	})
-	if err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = rt.Close()
-		if t.Failed() {
-			t.Logf("runtime log:\n%s", log.String())
-		}
-	})
+	rt := startFunctions(ctx, t, t.TempDir(), "clock-", "MailerFunction", "TrialClockFunction", "DelegatedAdminClockFunction")
 	since := time.Now().Add(-time.Second)
 	now := time.Now().UTC()
 	day := 24 * time.Hour

@@ -90,6 +90,29 @@ func start(t *testing.T, dataDir, table string, obs *observed) *localrun.Runtime
 	return rt
 }
 
+// startFunctions starts the real functions named, built with their Makefile targets, over a
+// new table of template.yaml without the demo seed (data in dataDir), and closes them when the
+// test ends, with the runtime's log if it failed.
+func startFunctions(ctx context.Context, t *testing.T, dataDir, tablePrefix string, functions ...string) *localrun.Runtime {
+	t.Helper()
+	log := &lockedBuffer{}
+	rt, err := localrun.Start(ctx, localrun.Options{
+		RepoRoot: testenv.RepoRoot(t), DataDir: dataDir, NoSeed: true,
+		DynamoDBEndpoint: testenv.DynamoDBEndpoint(t), SESEndpoint: testenv.SESEndpoint(t), TableName: testenv.UniqueName(tablePrefix),
+		Functions: functions, Log: log,
+	})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = rt.Close()
+		if t.Failed() {
+			t.Logf("runtime log:\n%s", log.String())
+		}
+	})
+	return rt
+}
+
 func call(t *testing.T, method, url, auth, body string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))

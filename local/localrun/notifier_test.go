@@ -11,8 +11,6 @@ import (
 
 	"github.com/partner-admin-center/pac/local/bench"
 	"github.com/partner-admin-center/pac/local/inbox"
-	"github.com/partner-admin-center/pac/local/localrun"
-	"github.com/partner-admin-center/pac/local/testenv"
 	"github.com/partner-admin-center/pac/shared/admin"
 	"github.com/partner-admin-center/pac/shared/store"
 )
@@ -26,23 +24,9 @@ import (
 // subscription.
 func TestSubscriptionChangesReachThePartner(t *testing.T) {
 	dataDir := t.TempDir()
-	log := &lockedBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	rt, err := localrun.Start(ctx, localrun.Options{
-		RepoRoot: testenv.RepoRoot(t), DataDir: dataDir, NoSeed: true,
-		DynamoDBEndpoint: testenv.DynamoDBEndpoint(t), SESEndpoint: testenv.SESEndpoint(t), TableName: testenv.UniqueName("notify-"),
-		Functions: []string{"NotifierFunction", "MailerFunction", "SweepOutboxFunction"}, Log: log,
-	})
-	if err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = rt.Close()
-		if t.Failed() {
-			t.Logf("runtime log:\n%s", log.String())
-		}
-	})
+	rt := startFunctions(ctx, t, dataDir, "notify-", "NotifierFunction", "MailerFunction", "SweepOutboxFunction")
 	tag := fmt.Sprintf("n%d", time.Now().UnixNano()%1e9)
 	w, err := bench.NewNotifyWorld(ctx, rt, tag+"a")
 	if err != nil {
