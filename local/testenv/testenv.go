@@ -199,11 +199,11 @@ func UniqueName(prefix string) string {
 // NewTable creates a table shaped like template.yaml's table (keys, GSIs, TTL) under a unique
 // name, without its stream, deletes it when the test ends, and returns its name.
 //
-// Without the stream because DynamoDB Local answers every request on a table with a stream after
-// a scan of every stream record it holds, of every table, deleted ones included (its
-// getStreamDescription: MIN(SequenceNumber) over an unindexed column). With streams on every test
-// table, each write made every later request of every package slower: a 1,271-customer seeding
-// took 6.5 s alone and 90 s late in `make test`. Tests that read the stream use NewStreamTable.
+// Without the stream because DynamoDB Local runs every request on one SQLite thread and, on a
+// table with a stream, spends most of it in its stream bookkeeping (profiled: getStreamDescription
+// on every request), more as the stream grows. With streams on every test table, shared/api took
+// 376 s instead of 106 s, and a 1,271-customer seeding late in `make test` 90 s instead of 7.
+// Tests that read the stream use NewStreamTable.
 func NewTable(tb testing.TB, db *dynamodb.Client) string {
 	tb.Helper()
 	return newTable(tb, db, false)
