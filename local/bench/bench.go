@@ -223,8 +223,8 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	// On a table with a stream, DynamoDB Local spends most of each request in its stream
 	// bookkeeping, more as the stream grows (local/testenv.NewTable says more): the clock works in a
-	// table without one, and the directory's 110,100 customers come last (before that order, the
-	// clock's 20,000 steps after them took more than 25 minutes instead of about 9).
+	// table without one, and the directory's 110,100 customers come last (after them, in a table
+	// with a stream, the clock's 20,000 steps had run past 25 minutes).
 	if o.ClockSize <= 0 {
 		o.ClockSize = DefaultClockSize
 	}

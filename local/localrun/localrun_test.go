@@ -64,11 +64,10 @@ func (o *observed) has(pred func(lambda.LogLine) bool) bool {
 func start(t *testing.T, dataDir, table string, obs *observed) *localrun.Runtime {
 	t.Helper()
 	echo := testenv.BuildEcho(t)
-	log := &lockedBuffer{}
 	opts := localrun.Options{
 		RepoRoot: testenv.RepoRoot(t), TemplatePath: "testdata/template.yaml", DataDir: dataDir,
 		DynamoDBEndpoint: testenv.DynamoDBEndpoint(t), SESEndpoint: testenv.SESEndpoint(t), TableName: table,
-		Bootstraps: map[string]string{"EchoFunction": echo, "OperatorEchoFunction": echo}, Log: log,
+		Bootstraps: map[string]string{"EchoFunction": echo, "OperatorEchoFunction": echo},
 	}
 	if obs != nil {
 		opts.Observer = obs.add
@@ -77,30 +76,27 @@ func start(t *testing.T, dataDir, table string, obs *observed) *localrun.Runtime
 	// with their users and service requests, which on a loaded machine takes well over a minute.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	rt, err := localrun.Start(ctx, opts)
-	if err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = rt.Close()
-		if t.Failed() {
-			t.Logf("runtime log:\n%s", log.String())
-		}
-	})
-	return rt
+	return startWith(ctx, t, opts)
 }
 
 // startFunctions starts the real functions named, built with their Makefile targets, over a
-// new table of template.yaml without the demo seed (data in dataDir), and closes them when the
-// test ends, with the runtime's log if it failed.
+// new table of template.yaml without the demo seed (data in dataDir).
 func startFunctions(ctx context.Context, t *testing.T, dataDir, tablePrefix string, functions ...string) *localrun.Runtime {
 	t.Helper()
-	log := &lockedBuffer{}
-	rt, err := localrun.Start(ctx, localrun.Options{
+	return startWith(ctx, t, localrun.Options{
 		RepoRoot: testenv.RepoRoot(t), DataDir: dataDir, NoSeed: true,
 		DynamoDBEndpoint: testenv.DynamoDBEndpoint(t), SESEndpoint: testenv.SESEndpoint(t), TableName: testenv.UniqueName(tablePrefix),
-		Functions: functions, Log: log,
+		Functions: functions,
 	})
+}
+
+// startWith starts the runtime with opts, its log kept, and closes it when the test ends, with
+// the log if the test failed.
+func startWith(ctx context.Context, t *testing.T, opts localrun.Options) *localrun.Runtime {
+	t.Helper()
+	log := &lockedBuffer{}
+	opts.Log = log
+	rt, err := localrun.Start(ctx, opts)
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}

@@ -57,3 +57,13 @@ func (t *Table) Ensure(ctx context.Context, db *dynamodb.Client) (created bool, 
 	}
 	return created, nil
 }
+
+// WithoutStream returns a copy of t whose table is created without its stream (the tests and
+// the bench's clock that do not read it: DynamoDB Local is slower on a table with a stream).
+func (t *Table) WithoutStream() *Table {
+	c := *t
+	in := *t.CreateTableInput
+	in.StreamSpecification = nil
+	c.CreateTableInput = &in
+	return &c
+}

@@ -328,3 +328,23 @@ func TestRealTemplate(t *testing.T) {
 		t.Errorf("table %+v (TTL %q)", in, tb.TTLAttribute)
 	}
 }
+
+// TestWithoutStream: the copy has no stream and shares nothing mutable with the table, which
+// keeps its own.
+func TestWithoutStream(t *testing.T) {
+	tpl, err := Load("../../template.yaml", Options{TableName: "t-stream", AllowMissing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig := tpl.Tables[0]
+	if orig.CreateTableInput.StreamSpecification == nil {
+		t.Fatal("template.yaml's table has no stream")
+	}
+	c := orig.WithoutStream()
+	if c.CreateTableInput.StreamSpecification != nil || orig.CreateTableInput.StreamSpecification == nil || c.CreateTableInput == orig.CreateTableInput {
+		t.Errorf("WithoutStream: copy %+v, original %+v", c.CreateTableInput.StreamSpecification, orig.CreateTableInput.StreamSpecification)
+	}
+	if *c.CreateTableInput.TableName != "t-stream" || len(c.CreateTableInput.GlobalSecondaryIndexes) != len(orig.CreateTableInput.GlobalSecondaryIndexes) || c.TTLAttribute != orig.TTLAttribute {
+		t.Errorf("WithoutStream changed more than the stream: %+v", c)
+	}
+}

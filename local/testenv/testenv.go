@@ -225,14 +225,13 @@ func newTable(tb testing.TB, db *dynamodb.Client, stream bool) string {
 	if len(tpl.Tables) != 1 {
 		tb.Fatalf("template.yaml has %d tables, want 1", len(tpl.Tables))
 	}
+	table := tpl.Tables[0]
 	if !stream {
-		in := *tpl.Tables[0].CreateTableInput
-		in.StreamSpecification = nil
-		tpl.Tables[0].CreateTableInput = &in
+		table = table.WithoutStream()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := tpl.Tables[0].Ensure(ctx, db); err != nil {
+	if _, err := table.Ensure(ctx, db); err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() {
