@@ -12,6 +12,6 @@ import (
 )
 
 func main() {
-	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("change-password", api.ChangePassword(deps.Auth(), deps.Issuer)))
+	deps := app.MustDeps(context.Background(), app.Sessions)
+	lambda.Start(apigw.Lambda("change-password", api.ChangePassword(deps.Auth(), deps.Sessions, deps.Issuer, deps.Site)))
 }

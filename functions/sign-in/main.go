@@ -12,6 +12,6 @@ import (
 )
 
 func main() {
-	deps := app.MustDeps(context.Background())
-	lambda.Start(apigw.Lambda("sign-in", api.SignIn(deps.Identity, deps.Issuer)))
+	deps := app.MustDeps(context.Background(), app.Sessions)
+	lambda.Start(apigw.Lambda("sign-in", api.SignIn(deps.Identity, deps.Sessions, deps.Issuer, deps.Site)))
 }

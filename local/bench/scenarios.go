@@ -9,9 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/partner-admin-center/pac/local/localrun"
 	"github.com/partner-admin-center/pac/local/seed"
+	"github.com/partner-admin-center/pac/shared/totp"
 )
 
 // driver makes requests to the local HTTP API as the demo global admin and the operator.
@@ -68,9 +70,18 @@ func (d *driver) call(method, path, token string, body any) (map[string]any, err
 }
 
 func (d *driver) signIn() error {
-	m, err := d.call("POST", "/auth/sign-in", "", map[string]string{"email": "admin@contoso-partners.example", "password": seed.Password})
+	email := "admin@contoso-partners.example"
+	m, err := d.call("POST", "/auth/sign-in", "", map[string]string{"email": email, "password": seed.Password})
 	if err != nil {
 		return fmt.Errorf("bench: sign in: %w", err)
+	}
+	// The demo global admin has two-factor sign-in: the second step with its demo secret's code.
+	code, err := totp.Authenticator{}.Code(seed.DemoTOTPSecret(email), time.Now())
+	if err != nil {
+		return err
+	}
+	if m, err = d.call("POST", "/auth/sign-in/mfa", "", map[string]string{"mfaToken": fmt.Sprint(m["mfaToken"]), "code": code}); err != nil {
+		return fmt.Errorf("bench: sign in, second step: %w", err)
 	}
 	d.token, _ = m["accessToken"].(string)
 	if d.me, err = d.call("GET", "/me", d.token, nil); err != nil {
@@ -89,6 +100,23 @@ func (d *driver) signIn() error {
 }
 
 // newUser creates a user and returns its id and version.
+// enrol sets up two-factor sign-in for the user of token (a global admin must, before anything
+// else).
+func (d *driver) enrol(token string) error {
+	m, err := d.call("POST", "/me/mfa/totp", token, map[string]any{})
+	if err != nil {
+		return fmt.Errorf("bench: start two-factor enrolment: %w", err)
+	}
+	code, err := totp.Authenticator{}.Code(fmt.Sprint(m["secret"]), time.Now())
+	if err != nil {
+		return err
+	}
+	if _, err := d.call("POST", "/me/mfa/totp/confirm", token, map[string]string{"code": code}); err != nil {
+		return fmt.Errorf("bench: confirm two-factor enrolment: %w", err)
+	}
+	return nil
+}
+
 func (d *driver) newUser() (id string, temp string, err error) {
 	n := d.seq.Add(1)
 	m, err := d.call("POST", "/users", d.token, map[string]string{"email": fmt.Sprintf("bench%d@contoso-partners.example", n),

@@ -66,8 +66,7 @@ func TestCustomerJourney(t *testing.T) {
 
 	// The partner: the demo global admin of the global-cloud partner.
 	anon := testenv.Client{T: t, Base: rt.APIURL}
-	tok := anon.Must(200, "POST", "/auth/sign-in", map[string]string{"email": "admin@contoso-partners.example", "password": seed.Password}).Body
-	partner := testenv.Client{T: t, Base: rt.APIURL, Token: testenv.Str(tok, "accessToken")}
+	partner := testenv.Client{T: t, Base: rt.APIURL, Token: anon.SignIn("admin@contoso-partners.example", seed.Password, seed.DemoTOTPSecret("admin@contoso-partners.example"))}
 	company := partner.Must(200, "GET", "/company", nil).Body
 	partnerName, partnerEmail, partnerPhone := testenv.Str(company, "name"), testenv.Str(company, "email"), testenv.Str(company, "phone")
 	if partnerName == "" || partnerEmail != "contact@contoso-partners.example" {

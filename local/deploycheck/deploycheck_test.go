@@ -395,9 +395,9 @@ func TestFunctionEnvironment(t *testing.T) {
 		t.Errorf("TABLE_NAME = %v, want !Ref Table", env["TABLE_NAME"])
 	}
 	if _, ok := env["TOKEN_SIGNING_KEY"]; ok {
-		t.Error("TOKEN_SIGNING_KEY must not be global: only SignInFunction and ChangePasswordFunction hold it")
+		t.Error("TOKEN_SIGNING_KEY must not be global: only the functions that issue tokens hold it")
 	}
-	signers := []string{"ChangePasswordFunction", "SignInFunction"}
+	signers := []string{"ChangePasswordFunction", "RefreshSessionFunction", "SignInFunction", "SignInMfaFunction"}
 	for id, f := range tpl.Functions {
 		for _, k := range []string{"Runtime", "Handler", "Architectures"} {
 			if v, ok := f.Props[k]; ok && !reflect.DeepEqual(v, g[k]) {

@@ -54,9 +54,8 @@ func TestSlice(t *testing.T) {
 		t.Fatalf("demo credentials: %v %s", err, b)
 	}
 
-	// Sign in as the demo global admin of the global partner.
-	tok := anon.Must(200, "POST", "/auth/sign-in", map[string]string{"email": "admin@contoso-partners.example", "password": seed.Password}).Body
-	ga := testenv.Client{T: t, Base: rt.APIURL, Token: testenv.Str(tok, "accessToken")}
+	// Sign in as the demo global admin of the global partner: password, then the TOTP code.
+	ga := testenv.Client{T: t, Base: rt.APIURL, Token: anon.SignIn("admin@contoso-partners.example", seed.Password, seed.DemoTOTPSecret("admin@contoso-partners.example"))}
 	me := ga.Must(200, "GET", "/me", nil).Body
 	if me["companyRole"] != "global_admin" || me["orgKind"] != "partner" {
 		t.Fatalf("me: %v", me)
@@ -128,8 +127,7 @@ func TestSlice(t *testing.T) {
 	}
 
 	// Another partner's admin gets 404 for this partner's user; bad input is a problem, not a 500.
-	other := anon.Must(200, "POST", "/auth/sign-in", map[string]string{"email": "admin@fabrikam-cn.example", "password": seed.Password}).Body
-	fab := testenv.Client{T: t, Base: rt.APIURL, Token: testenv.Str(other, "accessToken")}
+	fab := testenv.Client{T: t, Base: rt.APIURL, Token: anon.SignIn("admin@fabrikam-cn.example", seed.Password, seed.DemoTOTPSecret("admin@fabrikam-cn.example"))}
 	fab.Must(404, "GET", "/users/"+testenv.Str(me, "userId"), nil)
 	if r := ga.Must(400, "POST", "/users", map[string]any{"email": "x@y.example", "isRoot": true}); r.Body["field"] != "isRoot" {
 		t.Fatalf("unknown field: %v", r.Body)
@@ -156,6 +154,11 @@ func TestSlice(t *testing.T) {
 	nora := anon.Must(200, "POST", "/auth/sign-in", map[string]string{"email": "admin@northwind.example", "password": testenv.Str(onb, "temporaryPassword")}).Body
 	noraC := testenv.Client{T: t, Base: rt.APIURL, Token: testenv.Str(nora, "accessToken")}
 	noraC.Token = testenv.Str(noraC.Must(200, "POST", "/me/password", map[string]string{"currentPassword": testenv.Str(onb, "temporaryPassword"), "newPassword": "Picks-A-Long-Passphrase-7"}).Body, "accessToken")
+	// A first admin is a global admin: two-factor sign-in comes before anything else.
+	if noraC.Must(403, "GET", "/overview", nil).Body["code"] != "mfa_enrolment_required" {
+		t.Fatal("a global admin without two-factor sign-in reached the overview")
+	}
+	noraC.Enrol()
 	nov := noraC.Must(200, "GET", "/overview", nil).Body
 	if nov["cloud"] != "21vianet" || fmt.Sprint(nov["authorizations"]) != "[delegated_admin subscription_advisor]" {
 		t.Fatalf("new partner's overview: %v", nov)

@@ -318,7 +318,7 @@ func Start(ctx context.Context, opts Options) (_ *Runtime, err error) {
 	}
 	rt.Credentials = DemoCredentials{APIURL: rt.APIURL, InboxURL: rt.InboxURL, OperatorToken: rt.OperatorToken}
 	if !opts.NoSeed {
-		creds, err := seed.Run(ctx, rt.DynamoDB, rt.TableName)
+		creds, err := seed.Run(ctx, rt.DynamoDB, rt.TableName, sec.LinkKey)
 		if err != nil {
 			return nil, fmt.Errorf("seed: %w", err)
 		}

@@ -20,11 +20,11 @@ func TestProductKeys(t *testing.T) {
 	ctx := context.Background()
 	db := testenv.DynamoDB(t)
 	table := testenv.NewTable(t, db)
-	creds, err := Run(ctx, db, table)
+	linkKey, err := auth.NewLinkKey()
 	if err != nil {
 		t.Fatal(err)
 	}
-	linkKey, err := auth.NewLinkKey()
+	creds, err := Run(ctx, db, table, linkKey)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,8 @@ type UserCredential struct {
 	Password       string `json:"password"`
 	CompanyRole    string `json:"companyRole"`
 	CustomerAccess string `json:"customerAccess"`
+	// TOTPSecret is set for the users whose role requires two-factor sign-in (DemoTOTPSecret).
+	TOTPSecret string `json:"totpSecret,omitempty"`
 }
 
 // PartnerCredentials is one demo partner and its users.
@@ -69,9 +71,14 @@ var users = []struct {
 // pad makes a fixed 26-character id body, so the demo ids are stable across runs.
 func pad(s string) string { return s + strings.Repeat("0", 26-len(s)) }
 
-// Run writes the demo data into table and returns the demo credentials.
-func Run(ctx context.Context, db store.API, table string) (Credentials, error) {
+// Run writes the demo data into table and returns the demo credentials. linkKey is the
+// deployment's LINK_KEY: the demo users' TOTP secrets are sealed with a key derived from it.
+func Run(ctx context.Context, db store.API, table, linkKey string) (Credentials, error) {
 	st := store.New(db, table)
+	var err error
+	if st.FactorSealer, err = store.NewFactorSealer(linkKey); err != nil {
+		return Credentials{}, fmt.Errorf("seed: %w", err)
+	}
 	hasher := auth.NewHasher(auth.DefaultArgon2)
 	now := time.Now().UTC()
 	var creds Credentials
@@ -117,6 +124,9 @@ func Run(ctx context.Context, db store.API, table string) (Credentials, error) {
 			}
 		}
 		if err := quietCreations(ctx, st, dp, now); err != nil {
+			return creds, err
+		}
+		if err := twoFactor(ctx, st, &pc, now); err != nil {
 			return creds, err
 		}
 		creds.Partners = append(creds.Partners, pc)

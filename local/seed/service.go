@@ -31,7 +31,11 @@ func Service(ctx context.Context, db store.API, table, linkKey string, creds Cre
 		if err != nil {
 			return fmt.Errorf("seed service: %w", err)
 		}
-		u, p, err := st.UserWithPartner(ctx, pc.PartnerID, login.UserID)
+		u, err := st.User(ctx, pc.PartnerID, login.UserID)
+		if err != nil {
+			return fmt.Errorf("seed service: %w", err)
+		}
+		p, err := st.Partner(ctx, pc.PartnerID)
 		if err != nil {
 			return fmt.Errorf("seed service: %w", err)
 		}

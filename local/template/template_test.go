@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -302,7 +303,7 @@ func TestRealTemplate(t *testing.T) {
 			t.Errorf("%s: TABLE_NAME=%q STAGE=%q", fn.LogicalID, fn.Environment["TABLE_NAME"], fn.Environment["STAGE"])
 		}
 		_, signs := fn.Environment["TOKEN_SIGNING_KEY"]
-		if wantSigns := fn.LogicalID == "SignInFunction" || fn.LogicalID == "ChangePasswordFunction"; signs != wantSigns {
+		if wantSigns := slices.Contains([]string{"SignInFunction", "SignInMfaFunction", "RefreshSessionFunction", "ChangePasswordFunction"}, fn.LogicalID); signs != wantSigns {
 			t.Errorf("%s: TOKEN_SIGNING_KEY present=%v", fn.LogicalID, signs)
 		}
 		// 30 s at most, but for the functions that work through a backlog: the backfill, the

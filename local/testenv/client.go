@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/partner-admin-center/pac/shared/totp"
 )
 
 // Client calls the product's JSON API over real HTTP, as one caller (Token may be empty).
@@ -111,4 +114,44 @@ func (l *LogBuffer) Len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Len()
+}
+
+// SignIn signs a user in and returns the access token. Where the answer asks for the second
+// factor, it sends the code of totpSecret's current step; if that step's code was used already
+// (each works once), it waits for the next step and sends that one.
+func (c Client) SignIn(email, password, totpSecret string) string {
+	c.T.Helper()
+	r := c.Must(200, "POST", "/auth/sign-in", map[string]string{"email": email, "password": password})
+	if r.Body["mfaRequired"] != true {
+		return Str(r.Body, "accessToken")
+	}
+	if totpSecret == "" {
+		c.T.Fatalf("sign-in of %s asks for a second factor, and the test has no secret", email)
+	}
+	for attempt := 0; ; attempt++ {
+		code, err := totp.Authenticator{}.Code(totpSecret, time.Now())
+		if err != nil {
+			c.T.Fatal(err)
+		}
+		s := c.Call("POST", "/auth/sign-in/mfa", map[string]string{"mfaToken": Str(r.Body, "mfaToken"), "code": code})
+		if s.Status == 200 {
+			return Str(s.Body, "accessToken")
+		}
+		if attempt > 0 || Str(s.Body, "code") != "invalid_mfa_code" {
+			c.T.Fatalf("sign-in of %s, second step: status %d: %s", email, s.Status, s.Raw)
+		}
+		time.Sleep(time.Until(time.Now().Truncate(30 * time.Second).Add(30*time.Second + 100*time.Millisecond)))
+	}
+}
+
+// Enrol sets up two-factor sign-in for the client's user through the API and returns the secret.
+func (c Client) Enrol() string {
+	c.T.Helper()
+	secret := Str(c.Must(200, "POST", "/me/mfa/totp", map[string]any{}).Body, "secret")
+	code, err := totp.Authenticator{}.Code(secret, time.Now())
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	c.Must(200, "POST", "/me/mfa/totp/confirm", map[string]string{"code": code})
+	return secret
 }

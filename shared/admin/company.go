@@ -17,6 +17,9 @@ type CompanyStore interface {
 	UpdateUser(ctx context.Context, u User, prevVersion int, globalAdminDelta int, a Activity) error
 	// DeleteUser removes the user and its login, moving the global-admin count likewise.
 	DeleteUser(ctx context.Context, u User, globalAdminDelta int, a Activity) error
+	// SetPassword writes the user (guarded by prevVersion), its login's new hash and the activity
+	// entry in one transaction (the session is for IdentityStore's use: nil here).
+	SetPassword(ctx context.Context, u User, prevVersion int, passwordHash string, a Activity, next *UserSession) error
 }
 
 // CompanyService is the context of the partner's own company: its overview and profile, its
@@ -310,6 +313,49 @@ func (s *CompanyService) DeleteUser(ctx context.Context, sess Session, id string
 	}
 	act := s.activity(sess.Principal, sess.Partner.ID, "user.deleted", Target{"user", id}, userFields(u), nil)
 	return s.Store.DeleteUser(ctx, u, delta, act)
+}
+
+// ResetUserPassword gives another user of the caller's company a temporary password (shown once
+// to the caller) that must be changed at the next sign-in, and ends every session of the user.
+// Rank is respected: only a global admin resets a global admin's; a password admin resets only
+// users without admin rights (no company role but password admin, no full customer access).
+// Errors: CodeForbidden, CodeNotFound, CodeVersionConflict.
+func (s *CompanyService) ResetUserPassword(ctx context.Context, sess Session, id string) (User, string, error) {
+	if err := sess.Require(ActResetPasswords); err != nil {
+		return User{}, "", err
+	}
+	caller := sess.Principal.User
+	if id == caller.ID {
+		return User{}, "", errForbidden("change your own password with POST /me/password")
+	}
+	if !ValidID("usr", id) {
+		return User{}, "", NotFound("user")
+	}
+	u, err := s.Store.User(ctx, sess.Partner.ID, id)
+	if err != nil {
+		return User{}, "", err
+	}
+	switch {
+	case u.CompanyRole == RoleGlobalAdmin && caller.CompanyRole != RoleGlobalAdmin:
+		return User{}, "", errForbidden("only a global admin can reset a global admin's password")
+	case caller.CompanyRole == RolePasswordAdmin && (u.CompanyRole != RoleNone && u.CompanyRole != RolePasswordAdmin || u.CustomerAccess == AccessFull):
+		return User{}, "", errForbidden("a password admin resets the passwords of users without admin rights only")
+	}
+	temp, hash, err := temporaryPassword(s.Passwords)
+	if err != nil {
+		return User{}, "", err
+	}
+	after := u
+	after.PasswordChangeRequired = true
+	after.SessionEpoch++
+	after.Version++
+	after.UpdatedAt = s.Now()
+	act := s.activity(sess.Principal, sess.Partner.ID, "user.password_reset", Target{"user", u.ID}, nil,
+		map[string]any{"passwordChangeRequired": true, "sessionsEnded": true})
+	if err := s.Store.SetPassword(ctx, after, u.Version, hash, act, nil); err != nil {
+		return User{}, "", err
+	}
+	return after, temp, nil
 }
 
 // ListActivity returns the partner's activity log, newest first, within [From, To).

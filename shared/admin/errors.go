@@ -36,6 +36,10 @@ const (
 	CodeWeakPassword          Code = "weak_password"
 	CodeIdempotencyKeyReused  Code = "idempotency_key_reused" // same key, different request
 	CodeSignInThrottled       Code = "sign_in_throttled"      // too many failed sign-ins; wait
+	// Two-factor sign-in.
+	CodeMFAEnrolmentRequired Code = "mfa_enrolment_required" // the user's role requires a second factor: set it up first
+	CodeInvalidMFACode       Code = "invalid_mfa_code"       // the code or recovery code is wrong or was used already
+	CodeMFAThrottled         Code = "mfa_throttled"          // too many wrong codes; wait
 	// Serving customers.
 	CodeDelegatedAdminRequired   Code = "delegated_admin_required"   // no active delegated administration of this customer
 	CodeForbiddenForAdmins       Code = "forbidden_for_admins"       // limited access may not touch a customer's admin

@@ -14,6 +14,8 @@ type memory struct {
 	customers map[string]Customer
 	users     map[string]User // key: orgID + "/" + userID
 	logins    map[string]Login
+	sessions  map[string]UserSession  // key: orgID + "/" + userID + "/" + sessionID
+	factors   map[string]SecondFactor // key: orgID + "/" + userID
 
 	writes []string // one entry per write call, e.g. "UpdateUser"
 
@@ -27,7 +29,8 @@ type memory struct {
 }
 
 func newMemory() *memory {
-	return &memory{partners: map[string]Partner{}, customers: map[string]Customer{}, users: map[string]User{}, logins: map[string]Login{}, admit: true}
+	return &memory{partners: map[string]Partner{}, customers: map[string]Customer{}, users: map[string]User{}, logins: map[string]Login{},
+		sessions: map[string]UserSession{}, factors: map[string]SecondFactor{}, admit: true}
 }
 
 func (f *memory) put(u User) { f.users[u.OrgID+"/"+u.ID] = u }
@@ -45,13 +48,22 @@ var (
 	_ PartnerStore  = fakePartnerStore{}
 )
 
-func (f fakeIdentityStore) UserWithPartner(_ context.Context, partnerID, userID string) (User, Partner, error) {
+func (f fakeIdentityStore) PartnerPrincipal(_ context.Context, partnerID, userID, sessionID string) (User, Partner, UserSession, error) {
 	u, ok := f.users[partnerID+"/"+userID]
 	p, ok2 := f.partners[partnerID]
-	if !ok || !ok2 {
-		return User{}, Partner{}, NotFound("user")
+	ses, ok3 := f.sessions[partnerID+"/"+userID+"/"+sessionID]
+	if !ok || !ok2 || !ok3 {
+		return User{}, Partner{}, UserSession{}, NotFound("user")
 	}
-	return u, p, nil
+	return u, p, ses, nil
+}
+
+// session stores a live session of u, begun now, and returns its id.
+func (f *memory) session(u User) string {
+	id := fmt.Sprintf("ses_%026d", len(f.sessions)+1)
+	f.sessions[u.OrgID+"/"+u.ID+"/"+id] = UserSession{ID: id, OrgID: u.OrgID, OrgKind: u.OrgKind, UserID: u.ID, Epoch: u.SessionEpoch,
+		CreatedAt: testNow, LastUsedAt: testNow, Version: 1}
+	return id
 }
 
 func (f *memory) partner(_ context.Context, partnerID string) (Partner, error) {
@@ -122,8 +134,15 @@ func (f fakeCompanyStore) DeleteUser(_ context.Context, u User, delta int, a Act
 	return nil
 }
 
-func (f fakeIdentityStore) SetPassword(_ context.Context, u User, prev int, hash string, a Activity) error {
+func (f fakeCompanyStore) SetPassword(ctx context.Context, u User, prev int, hash string, a Activity, next *UserSession) error {
+	return fakeIdentityStore(f).SetPassword(ctx, u, prev, hash, a, next)
+}
+
+func (f fakeIdentityStore) SetPassword(_ context.Context, u User, prev int, hash string, a Activity, next *UserSession) error {
 	f.writes = append(f.writes, "SetPassword")
+	if next != nil {
+		f.sessions[next.OrgID+"/"+next.UserID+"/"+next.ID] = *next
+	}
 	f.put(u)
 	l := f.logins[u.Email]
 	l.PasswordHash = hash
@@ -159,13 +178,14 @@ func (f fakeCompanyStore) UpdatePartner(ctx context.Context, p Partner, prev int
 	return f.updatePartner(ctx, p, prev, a)
 }
 
-func (f fakeIdentityStore) CustomerUser(_ context.Context, customerID, userID string) (User, Customer, error) {
+func (f fakeIdentityStore) CustomerPrincipal(_ context.Context, customerID, userID, sessionID string) (User, Customer, UserSession, error) {
 	u, ok := f.users[customerID+"/"+userID]
 	c, ok2 := f.customers[customerID]
-	if !ok || !ok2 {
-		return User{}, Customer{}, NotFound("user")
+	ses, ok3 := f.sessions[customerID+"/"+userID+"/"+sessionID]
+	if !ok || !ok2 || !ok3 {
+		return User{}, Customer{}, UserSession{}, NotFound("user")
 	}
-	return u, c, nil
+	return u, c, ses, nil
 }
 
 // fakePasswords is a trivial Passwords: the "hash" is "h:" + password.
@@ -192,6 +212,8 @@ type services struct {
 	*IdentityService
 	*CompanyService
 	*PartnerService
+	*SessionService
+	*TwoFactorService
 }
 
 // newTestService returns the services over a fresh memory with a fixed clock and sequential ids.
@@ -199,8 +221,10 @@ func newTestService() (*services, *memory) {
 	st := newMemory()
 	env, pw := testEnv(), &fakePasswords{}
 	return &services{
-		IdentityService: &IdentityService{Env: env, Store: fakeIdentityStore{st}, Passwords: pw},
-		CompanyService:  &CompanyService{Env: env, Store: fakeCompanyStore{st}, Passwords: pw},
-		PartnerService:  &PartnerService{Env: env, Store: fakePartnerStore{st}, Passwords: pw},
+		IdentityService:  &IdentityService{Env: env, Store: fakeIdentityStore{st}, Passwords: pw},
+		SessionService:   &SessionService{Env: env, Store: fakeSessionStore{st}, Secrets: &fakeSecrets{}},
+		TwoFactorService: &TwoFactorService{Env: env, Store: fakeMFAStore{st}, Attempts: fakeIdentityStore{st}, Secrets: &fakeSecrets{}, TOTP: fakeTOTP{}},
+		CompanyService:   &CompanyService{Env: env, Store: fakeCompanyStore{st}, Passwords: pw},
+		PartnerService:   &PartnerService{Env: env, Store: fakePartnerStore{st}, Passwords: pw},
 	}, st
 }

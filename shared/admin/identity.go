@@ -10,11 +10,12 @@ import (
 
 // IdentityStore is what identity and sign-in need from storage.
 type IdentityStore interface {
-	// UserWithPartner reads a partner user and its partner in one round trip (strongly consistent),
-	// so that every request authorizes against the current records.
-	UserWithPartner(ctx context.Context, partnerID, userID string) (User, Partner, error)
-	// CustomerUser reads a customer's user and the customer in one round trip.
-	CustomerUser(ctx context.Context, customerID, userID string) (User, Customer, error)
+	// PartnerPrincipal reads a partner user, its partner and the session of the access token in
+	// one round trip (strongly consistent), so that every request authorizes against the current
+	// records; CodeNotFound when any is missing.
+	PartnerPrincipal(ctx context.Context, partnerID, userID, sessionID string) (User, Partner, UserSession, error)
+	// CustomerPrincipal reads a customer's user, the customer and the session likewise.
+	CustomerPrincipal(ctx context.Context, customerID, userID, sessionID string) (User, Customer, UserSession, error)
 	// Login reads the credential record of an email (CodeNotFound when there is none).
 	Login(ctx context.Context, email string) (Login, error)
 	// AdmitSignInAttempt counts one attempt for an email (known or not) if the policy admits it
@@ -22,9 +23,9 @@ type IdentityStore interface {
 	AdmitSignInAttempt(ctx context.Context, email string, now time.Time, p SignInPolicy) (SignInGuard, bool, error)
 	// ClearSignInAttempts forgets the attempts of an email after a successful sign-in.
 	ClearSignInAttempts(ctx context.Context, email string, now time.Time, p SignInPolicy) error
-	// SetPassword writes the user (guarded by prevVersion), its login's new hash and the activity
-	// entry in one transaction.
-	SetPassword(ctx context.Context, u User, prevVersion int, passwordHash string, a Activity) error
+	// SetPassword writes the user (guarded by prevVersion), its login's new hash, the activity
+	// entry and, when given, the session the user continues in, in one transaction.
+	SetPassword(ctx context.Context, u User, prevVersion int, passwordHash string, a Activity, next *UserSession) error
 }
 
 // IdentityService is the identity context: it signs users in, authenticates the callers of
@@ -49,46 +50,57 @@ func (s *IdentityService) signInPolicy() SignInPolicy {
 type Session struct {
 	Principal Principal
 	Partner   Partner
+	// SessionID is the sign-in session of the request's access token.
+	SessionID string
+}
+
+// Token is what an access token says: whose it is and of which session.
+type Token struct {
+	OrgID     string
+	UserID    string
+	Epoch     int
+	SessionID string
 }
 
 // Authenticate loads the current records of the user an access token names. A removed user, a
-// token of an earlier session epoch (before a password change), or a foreign org are all
-// unauthenticated. Errors: CodeUnauthenticated.
-func (s *IdentityService) Authenticate(ctx context.Context, orgID, userID string, epoch int) (Session, error) {
-	u, p, err := current(ctx, "ptn", orgID, userID, epoch, s.Store.UserWithPartner)
+// token of an earlier session epoch (before a password change), an ended session or a foreign
+// org are all unauthenticated. Errors: CodeUnauthenticated.
+func (s *IdentityService) Authenticate(ctx context.Context, t Token) (Session, error) {
+	u, p, err := current(ctx, s.Now(), "ptn", t, s.Store.PartnerPrincipal)
 	if err != nil {
 		return Session{}, err
 	}
-	return Session{Principal: Principal{Kind: PrincipalUser, User: u}, Partner: p}, nil
+	return Session{Principal: Principal{Kind: PrincipalUser, User: u}, Partner: p, SessionID: t.SessionID}, nil
 }
 
-// current reads the user a token names with its organization (of the id prefix orgKind) and
-// checks that the token is still the user's: the same for partner and customer tokens.
-func current[O any](ctx context.Context, orgKind, orgID, userID string, epoch int,
-	read func(ctx context.Context, orgID, userID string) (User, O, error)) (User, O, error) {
+// current reads the user a token names with its organization (of the id prefix orgKind) and the
+// token's session, and checks that the token is still the user's: the same for partner and
+// customer tokens.
+func current[O any](ctx context.Context, now time.Time, orgKind string, t Token,
+	read func(ctx context.Context, orgID, userID, sessionID string) (User, O, UserSession, error)) (User, O, error) {
 	var none O
-	if !ValidID(orgKind, orgID) || !ValidID("usr", userID) {
+	if !ValidID(orgKind, t.OrgID) || !ValidID("usr", t.UserID) || !ValidID("ses", t.SessionID) {
 		return User{}, none, Errorf(CodeUnauthenticated, "the access token is not valid")
 	}
-	u, org, err := read(ctx, orgID, userID)
+	u, org, ses, err := read(ctx, t.OrgID, t.UserID, t.SessionID)
 	if ErrorCode(err) == CodeNotFound {
-		return User{}, none, Errorf(CodeUnauthenticated, "the access token is not valid")
+		return User{}, none, Errorf(CodeUnauthenticated, "the access token is no longer valid; sign in again")
 	}
 	if err != nil {
 		return User{}, none, err
 	}
-	if u.Status != UserActive || epoch != u.SessionEpoch {
+	if t.Epoch != u.SessionEpoch || !ses.LiveFor(u, now) {
 		return User{}, none, Errorf(CodeUnauthenticated, "the access token is no longer valid; sign in again")
 	}
 	return u, org, nil
 }
 
 // Require checks that the session's user may do action a. A user with a temporary password may
-// do nothing but change it.
+// do nothing but change it, and one whose role requires a second factor nothing but set it up.
 func (s Session) Require(a Action) error {
 	u := s.Principal.User
-	if u.PasswordChangeRequired {
-		return Errorf(CodePasswordChangeNeeded, "change your temporary password first (POST /me/password)")
+	if err := Restriction(u); err != nil {
+		return err
 	}
 	if !RoleAllows(u.CompanyRole, a) {
 		return errForbidden("your company role " + string(u.CompanyRole) + " does not allow " + string(a))
@@ -100,20 +112,22 @@ func (s Session) Require(a Action) error {
 type CustomerSession struct {
 	User     User
 	Customer Customer
+	// SessionID is the sign-in session of the request's access token.
+	SessionID string
 }
 
 // AuthenticateCustomer loads the current records of the customer user a token names; only the
 // customer's admins use self-service. Errors: CodeUnauthenticated, CodeForbidden.
-func (s *IdentityService) AuthenticateCustomer(ctx context.Context, orgID, userID string, epoch int) (CustomerSession, error) {
-	cs, err := s.AuthenticateCustomerUser(ctx, orgID, userID, epoch)
+func (s *IdentityService) AuthenticateCustomer(ctx context.Context, t Token) (CustomerSession, error) {
+	cs, err := s.AuthenticateCustomerUser(ctx, t)
 	if err != nil {
 		return CustomerSession{}, err
 	}
 	if cs.User.CompanyRole != RoleGlobalAdmin {
 		return CustomerSession{}, errForbidden("customer self-service is for the organization's administrators")
 	}
-	if cs.User.PasswordChangeRequired {
-		return CustomerSession{}, Errorf(CodePasswordChangeNeeded, "change your temporary password first (POST /me/password)")
+	if err := Restriction(cs.User); err != nil {
+		return CustomerSession{}, err
 	}
 	return cs, nil
 }
@@ -121,12 +135,12 @@ func (s *IdentityService) AuthenticateCustomer(ctx context.Context, orgID, userI
 // AuthenticateCustomerUser loads the current records of the customer user a token names, of
 // any role and with a temporary password too (the routes every user has: GET /me,
 // POST /me/password). Errors: CodeUnauthenticated.
-func (s *IdentityService) AuthenticateCustomerUser(ctx context.Context, orgID, userID string, epoch int) (CustomerSession, error) {
-	u, c, err := current(ctx, "cus", orgID, userID, epoch, s.Store.CustomerUser)
+func (s *IdentityService) AuthenticateCustomerUser(ctx context.Context, t Token) (CustomerSession, error) {
+	u, c, err := current(ctx, s.Now(), "cus", t, s.Store.CustomerPrincipal)
 	if err != nil {
 		return CustomerSession{}, err
 	}
-	return CustomerSession{User: u, Customer: c}, nil
+	return CustomerSession{User: u, Customer: c, SessionID: t.SessionID}, nil
 }
 
 // SignIn checks an email and password and returns the credential record; with kinds, the login
@@ -181,9 +195,11 @@ func (s *IdentityService) SignIn(ctx context.Context, email, password string, ki
 
 // ChangePassword replaces the password of u, the caller as authenticated for this request (a
 // partner user or a customer user of any role); it clears a temporary password's restriction and
-// invalidates access tokens issued before. The activity entry goes to the user's organization's
-// log. Errors: CodeInvalidCredentials, CodeWeakPassword.
-func (s *IdentityService) ChangePassword(ctx context.Context, u User, current, next string) (User, error) {
+// ends every session and access token of the user. The caller continues in cont, a session made
+// by SessionService.New (its epoch set here to the new one), written in the same transaction. The
+// activity entry goes to the user's organization's log. Errors: CodeInvalidCredentials,
+// CodeWeakPassword.
+func (s *IdentityService) ChangePassword(ctx context.Context, u User, current, next string, cont *UserSession) (User, error) {
 	if current == "" {
 		return User{}, FieldErr("currentPassword", "required", "is required")
 	}
@@ -212,7 +228,8 @@ func (s *IdentityService) ChangePassword(ctx context.Context, u User, current, n
 	after.Version++
 	after.UpdatedAt = now
 	act := s.activity(Principal{Kind: PrincipalUser, User: u}, u.OrgID, "user.password_changed", Target{"user", u.ID}, nil, nil)
-	if err := s.Store.SetPassword(ctx, after, u.Version, hash, act); err != nil {
+	cont.Epoch = after.SessionEpoch
+	if err := s.Store.SetPassword(ctx, after, u.Version, hash, act, cont); err != nil {
 		return User{}, err
 	}
 	return after, nil

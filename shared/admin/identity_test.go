@@ -13,23 +13,26 @@ func TestAuthenticateCustomer(t *testing.T) {
 	plain := User{ID: uid(61), OrgID: c.ID, OrgKind: OrgCustomer, CompanyRole: RoleNone, Status: UserActive}
 	st.put(admin)
 	st.put(plain)
+	adminSes, plainSes := st.session(admin), st.session(plain)
 	tests := []struct {
 		name        string
 		org, user   string
 		epoch       int
+		session     string
 		want        Code
 		wantSession bool
 	}{
-		{"the admin", c.ID, admin.ID, 2, "", true},
-		{"an earlier session epoch", c.ID, admin.ID, 1, CodeUnauthenticated, false},
-		{"not an admin", c.ID, plain.ID, 0, CodeForbidden, false},
-		{"unknown user", c.ID, uid(62), 0, CodeUnauthenticated, false},
-		{"a partner id", testPartner, admin.ID, 2, CodeUnauthenticated, false},
-		{"malformed user id", c.ID, "usr_x", 2, CodeUnauthenticated, false},
+		{"the admin", c.ID, admin.ID, 2, adminSes, "", true},
+		{"an earlier session epoch", c.ID, admin.ID, 1, adminSes, CodeUnauthenticated, false},
+		{"another user's session", c.ID, admin.ID, 2, plainSes, CodeUnauthenticated, false},
+		{"not an admin", c.ID, plain.ID, 0, plainSes, CodeForbidden, false},
+		{"unknown user", c.ID, uid(62), 0, adminSes, CodeUnauthenticated, false},
+		{"a partner id", testPartner, admin.ID, 2, adminSes, CodeUnauthenticated, false},
+		{"malformed user id", c.ID, "usr_x", 2, adminSes, CodeUnauthenticated, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cs, err := svc.AuthenticateCustomer(context.Background(), tt.org, tt.user, tt.epoch)
+			cs, err := svc.AuthenticateCustomer(context.Background(), Token{OrgID: tt.org, UserID: tt.user, Epoch: tt.epoch, SessionID: tt.session})
 			if codeOf(err) != tt.want {
 				t.Fatalf("err = %v, want %q", err, tt.want)
 			}

@@ -70,9 +70,12 @@ type User struct {
 	// SessionEpoch is carried in access tokens; raising it (password change) invalidates every
 	// token issued before, exactly.
 	SessionEpoch int
-	Version      int
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// MFAEnabled is set while the user has a second factor (SecondFactor); Restriction holds a
+	// user whose role requires one without it.
+	MFAEnabled bool
+	Version    int
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Login is the credential record of a user, keyed by the normalized email.
@@ -85,6 +88,8 @@ type Login struct {
 	// PasswordChangeRequired and SessionEpoch mirror the user's, so sign-in needs one read.
 	PasswordChangeRequired bool
 	SessionEpoch           int
+	// MFAEnabled mirrors the user's: sign-in asks for the second factor.
+	MFAEnabled bool
 	// Customer logins also carry the organization's cloud, name and domain prefix, so that a
 	// link page can check and show them without another read.
 	Cloud     Cloud

@@ -117,7 +117,7 @@ func (s *NotificationService) Notifications(ctx context.Context, c Caller, q Not
 		if err != nil {
 			return err
 		}
-		return passwordChanged(sess.Principal.User)
+		return Restriction(sess.Principal.User)
 	})
 	return page, unread, err
 }
@@ -125,7 +125,7 @@ func (s *NotificationService) Notifications(ctx context.Context, c Caller, q Not
 // MarkRead marks one notification of the caller's partner read (again: no change).
 // Errors: CodeNotFound.
 func (s *NotificationService) MarkRead(ctx context.Context, sess Session, notificationID string) error {
-	if err := passwordChanged(sess.Principal.User); err != nil {
+	if err := Restriction(sess.Principal.User); err != nil {
 		return err
 	}
 	if !ValidID("evt", notificationID) {
@@ -137,7 +137,7 @@ func (s *NotificationService) MarkRead(ctx context.Context, sess Session, notifi
 // MarkAllRead marks the unread notifications of the caller's partner read, up to MarkAllLimit,
 // and returns how many it marked and how many are still unread (more than the limit, or new).
 func (s *NotificationService) MarkAllRead(ctx context.Context, sess Session) (int, int, error) {
-	if err := passwordChanged(sess.Principal.User); err != nil {
+	if err := Restriction(sess.Principal.User); err != nil {
 		return 0, 0, err
 	}
 	return s.Store.MarkNotificationsRead(ctx, sess.Partner.ID, s.Now(), MarkAllLimit)
@@ -149,7 +149,7 @@ func (s *NotificationService) Settings(ctx context.Context, u User) (Notificatio
 	if u.OrgKind != OrgPartner {
 		return NotificationSettings{}, errForbidden("notification settings are for partner users")
 	}
-	if err := passwordChanged(u); err != nil {
+	if err := Restriction(u); err != nil {
 		return NotificationSettings{}, err
 	}
 	set, found, err := s.Store.NotificationSettings(ctx, u.OrgID, u.ID)
@@ -173,7 +173,7 @@ func (s *NotificationService) UpdateSettings(ctx context.Context, u User, ch Set
 	if u.OrgKind != OrgPartner {
 		return NotificationSettings{}, errForbidden("notification settings are for partner users")
 	}
-	if err := passwordChanged(u); err != nil {
+	if err := Restriction(u); err != nil {
 		return NotificationSettings{}, err
 	}
 	var p Problems
@@ -203,13 +203,4 @@ func (s *NotificationService) UpdateSettings(ctx context.Context, u User, ch Set
 		return NotificationSettings{}, err
 	}
 	return set, nil
-}
-
-// passwordChanged refuses a user who signed in with a temporary password: they may only change
-// it (as Session.Require).
-func passwordChanged(u User) error {
-	if u.PasswordChangeRequired {
-		return Errorf(CodePasswordChangeNeeded, "change your temporary password first (POST /me/password)")
-	}
-	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 const testPartner = "ptn_00000000000000000000000001"
@@ -27,10 +28,11 @@ func newWorld(globalAdmins int) *world {
 	return &world{svc: svc, st: st, p: p}
 }
 
-// user stores a user with id n.
+// user stores a user with id n; one whose role requires a second factor has it.
 func (w *world) user(n int, role CompanyRole, access CustomerAccess) User {
 	u := User{ID: uid(n), OrgID: testPartner, OrgKind: OrgPartner, Email: fmt.Sprintf("u%d@example.com", n),
 		DisplayName: fmt.Sprintf("User %d", n), CompanyRole: role, CustomerAccess: access, Status: UserActive, Version: 7}
+	u.MFAEnabled = MFARequired(u)
 	w.st.put(u)
 	return u
 }
@@ -491,20 +493,34 @@ func TestAuthenticate(t *testing.T) {
 	u := w.user(1, RoleUserAdmin, AccessNone)
 	u.SessionEpoch = 3
 	w.st.put(u)
+	sid := w.st.session(u)
+	key := testPartner + "/" + u.ID + "/" + sid
+	live := w.st.sessions[key]
 	tests := []struct {
-		name         string
-		org, user    string
-		epoch        int
-		want         Code
-		mutateStored func(User) User
+		name          string
+		org, user     string
+		epoch         int
+		want          Code
+		mutateStored  func(User) User
+		mutateSession func(UserSession) UserSession
 	}{
-		{"ok", testPartner, u.ID, 3, "", nil},
-		{"old epoch", testPartner, u.ID, 2, CodeUnauthenticated, nil},
-		{"unknown user", testPartner, uid(77), 3, CodeUnauthenticated, nil},
-		{"foreign org", "ptn_00000000000000000000000002", u.ID, 3, CodeUnauthenticated, nil},
-		{"malformed org", "PARTNER#x", u.ID, 3, CodeUnauthenticated, nil},
-		{"malformed user", testPartner, "usr_", 3, CodeUnauthenticated, nil},
-		{"inactive", testPartner, u.ID, 3, CodeUnauthenticated, func(u User) User { u.Status = "disabled"; return u }},
+		{"ok", testPartner, u.ID, 3, "", nil, nil},
+		{"old epoch", testPartner, u.ID, 2, CodeUnauthenticated, nil, nil},
+		{"unknown user", testPartner, uid(77), 3, CodeUnauthenticated, nil, nil},
+		{"foreign org", "ptn_00000000000000000000000002", u.ID, 3, CodeUnauthenticated, nil, nil},
+		{"malformed org", "PARTNER#x", u.ID, 3, CodeUnauthenticated, nil, nil},
+		{"malformed user", testPartner, "usr_", 3, CodeUnauthenticated, nil, nil},
+		{"inactive", testPartner, u.ID, 3, CodeUnauthenticated, func(u User) User { u.Status = "disabled"; return u }, nil},
+		{"session signed out", testPartner, u.ID, 3, CodeUnauthenticated, nil, func(s UserSession) UserSession { s.EndedAt = testNow; return s }},
+		{"session idle 8 hours", testPartner, u.ID, 3, CodeUnauthenticated, nil, func(s UserSession) UserSession {
+			s.CreatedAt, s.LastUsedAt = testNow.Add(-9*time.Hour), testNow.Add(-SessionIdleTimeout)
+			return s
+		}},
+		{"session 12 hours old", testPartner, u.ID, 3, CodeUnauthenticated, nil, func(s UserSession) UserSession {
+			s.CreatedAt, s.LastUsedAt = testNow.Add(-SessionLifetime), testNow.Add(-time.Minute)
+			return s
+		}},
+		{"session of an earlier epoch", testPartner, u.ID, 3, CodeUnauthenticated, nil, func(s UserSession) UserSession { s.Epoch = 2; return s }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -512,7 +528,11 @@ func TestAuthenticate(t *testing.T) {
 				w.st.put(tt.mutateStored(u))
 				defer w.st.put(u)
 			}
-			s, err := w.svc.Authenticate(context.Background(), tt.org, tt.user, tt.epoch)
+			if tt.mutateSession != nil {
+				w.st.sessions[key] = tt.mutateSession(live)
+				defer func() { w.st.sessions[key] = live }()
+			}
+			s, err := w.svc.Authenticate(context.Background(), Token{OrgID: tt.org, UserID: tt.user, Epoch: tt.epoch, SessionID: sid})
 			if got := codeOf(err); got != tt.want {
 				t.Fatalf("code = %q (%v), want %q", got, err, tt.want)
 			}

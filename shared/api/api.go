@@ -26,7 +26,10 @@ type Deps struct {
 	ServiceRequests *admin.ServiceRequestService // the partner's and the support desk's side
 	Webhooks        *admin.WebhookService        // the partner's webhook endpoints and their delivery
 	Verifier        *auth.Verifier
-	Issuer          *auth.Issuer // only in functions that issue tokens
+	Issuer          *auth.Issuer            // only in functions that issue tokens
+	Site            Site                    // the origin the console and the API share (refresh cookie, CSRF)
+	Sessions        *admin.SessionService   // sign-in sessions (app.Sessions)
+	TwoFactor       *admin.TwoFactorService // two-factor sign-in (app.TwoFactor)
 
 	Notifications   *admin.NotificationService    // the partner's inbox and its users' email settings
 	PartnerOfRecord *admin.PartnerOfRecordService // a customer admin's change of a Partner of Record
@@ -51,6 +54,14 @@ type Action func(d *Deps) apigw.Handler
 
 func company(h func(Auth, *admin.CompanyService) apigw.Handler) Action {
 	return func(d *Deps) apigw.Handler { return h(d.Auth(), d.Company) }
+}
+
+func sessions(h func(Auth, *admin.SessionService) apigw.Handler) Action {
+	return func(d *Deps) apigw.Handler { return h(d.Auth(), d.Sessions) }
+}
+
+func twoFactor(h func(Auth, *admin.TwoFactorService) apigw.Handler) Action {
+	return func(d *Deps) apigw.Handler { return h(d.Auth(), d.TwoFactor) }
 }
 
 func partners(h func(*admin.PartnerService) apigw.Handler) Action {
@@ -109,10 +120,18 @@ func verifiedAny(ctx context.Context, a Auth, r *apigw.Request) (auth.Claims, er
 	return c, nil
 }
 
+// self is the caller of a route every user has: the user (re-read for this request) and the
+// session of its access token.
+type self struct {
+	User      admin.User
+	SessionID string
+}
+
 // anyUser verifies the bearer token of a partner user or a customer user (of any role, with a
-// temporary password too) and loads the user's current records (one round trip) before h runs:
-// the routes every user has, GET /me and POST /me/password.
-func anyUser(a Auth, h func(ctx context.Context, r *apigw.Request, u admin.User) (response, error)) apigw.Handler {
+// temporary password or without a required second factor too) and loads the user's current
+// records (one round trip) before h runs: the routes every user has — GET /me, POST /me/password,
+// the two-factor and session routes, sign-out.
+func anyUser(a Auth, h func(ctx context.Context, r *apigw.Request, me self) (response, error)) apigw.Handler {
 	return func(ctx context.Context, r *apigw.Request) (response, error) {
 		c, err := verifiedAny(ctx, a, r)
 		if err != nil {
@@ -121,13 +140,13 @@ func anyUser(a Auth, h func(ctx context.Context, r *apigw.Request, u admin.User)
 		var u admin.User
 		switch admin.OrgKind(c.OrgKind) {
 		case admin.OrgPartner:
-			s, err := a.Identity.Authenticate(ctx, c.OrgID, c.Subject, c.Epoch)
+			s, err := a.Identity.Authenticate(ctx, tokenOf(c))
 			if err != nil {
 				return response{}, err
 			}
 			u = s.Principal.User
 		case admin.OrgCustomer:
-			cs, err := a.Identity.AuthenticateCustomerUser(ctx, c.OrgID, c.Subject, c.Epoch)
+			cs, err := a.Identity.AuthenticateCustomerUser(ctx, tokenOf(c))
 			if err != nil {
 				return response{}, err
 			}
@@ -135,8 +154,13 @@ func anyUser(a Auth, h func(ctx context.Context, r *apigw.Request, u admin.User)
 		default:
 			return response{}, admin.Errorf(admin.CodeUnauthenticated, "the access token is not valid or has expired; sign in again")
 		}
-		return h(ctx, r, u)
+		return h(ctx, r, self{User: u, SessionID: c.SessionID})
 	}
+}
+
+// tokenOf is what a verified access token says, for the domain.
+func tokenOf(c auth.Claims) admin.Token {
+	return admin.Token{OrgID: c.OrgID, UserID: c.Subject, Epoch: c.Epoch, SessionID: c.SessionID}
 }
 
 // authenticated verifies the bearer token and loads the caller's current records (one round
@@ -147,7 +171,7 @@ func authenticated(a Auth, h sessionHandler) apigw.Handler {
 		if err != nil {
 			return response{}, err
 		}
-		s, err := a.Identity.Authenticate(ctx, c.OrgID, c.Subject, c.Epoch)
+		s, err := a.Identity.Authenticate(ctx, tokenOf(c))
 		if err != nil {
 			return response{}, err
 		}
@@ -166,7 +190,7 @@ func overlapped(a Auth, h func(ctx context.Context, r *apigw.Request, c admin.Ca
 			return response{}, err
 		}
 		caller := admin.Authenticating(c.OrgID, c.Subject, func() (admin.Session, error) {
-			return a.Identity.Authenticate(ctx, c.OrgID, c.Subject, c.Epoch)
+			return a.Identity.Authenticate(ctx, tokenOf(c))
 		})
 		resp, err := h(ctx, r, caller)
 		if _, aerr := caller.Authenticated(); aerr != nil {
@@ -197,39 +221,17 @@ func pageRequest(r *apigw.Request, extra ...string) (admin.PageRequest, error) {
 
 func noQuery(r *apigw.Request) error { return r.AllowQuery() }
 
-// SignIn: POST /auth/sign-in.
-func SignIn(id *admin.IdentityService, iss *auth.Issuer) apigw.Handler {
-	return func(ctx context.Context, r *apigw.Request) (response, error) {
-		var in signInRequest
-		if err := r.Decode(&in); err != nil {
-			return response{}, err
-		}
-		l, err := id.SignIn(ctx, in.Email, in.Password, admin.OrgPartner, admin.OrgCustomer)
-		if err != nil {
-			return response{}, err
-		}
-		return issue(iss, l.UserID, l.OrgID, l.OrgKind, l.SessionEpoch, l.PasswordChangeRequired)
-	}
-}
-
-func issue(iss *auth.Issuer, userID, orgID string, kind admin.OrgKind, epoch int, mustChange bool) (response, error) {
-	tok, ttl, err := iss.Issue(userID, orgID, string(kind), epoch)
-	if err != nil {
-		return response{}, err
-	}
-	return apigw.JSON(http.StatusOK, tokenBody{AccessToken: tok, TokenType: "Bearer", ExpiresIn: ttl, PasswordChangeRequired: mustChange})
-}
-
 // GetMe: GET /me, for partner and customer users. Works with a temporary password too, so a
 // client can tell the user to change it.
 func GetMe(a Auth) apigw.Handler {
-	return anyUser(a, func(ctx context.Context, r *apigw.Request, u admin.User) (response, error) {
+	return anyUser(a, func(ctx context.Context, r *apigw.Request, caller self) (response, error) {
 		if err := noQuery(r); err != nil {
 			return response{}, err
 		}
+		u := caller.User
 		me := meBody{UserID: u.ID, OrgID: u.OrgID, OrgKind: u.OrgKind, Email: u.Email,
 			DisplayName: u.DisplayName, CompanyRole: u.CompanyRole, CustomerAccess: u.CustomerAccess, Status: u.Status,
-			PasswordChangeRequired: u.PasswordChangeRequired}
+			PasswordChangeRequired: u.PasswordChangeRequired, MFAEnabled: u.MFAEnabled, MFARequired: admin.MFARequired(u)}
 		if u.OrgKind == admin.OrgCustomer {
 			me.Role = admin.CustomerRoleOf(u)
 		}
@@ -237,19 +239,23 @@ func GetMe(a Auth) apigw.Handler {
 	})
 }
 
-// ChangePassword: POST /me/password, for partner and customer users of any role. Answers with a
-// fresh token (older ones stop working).
-func ChangePassword(a Auth, iss *auth.Issuer) apigw.Handler {
-	return anyUser(a, func(ctx context.Context, r *apigw.Request, u admin.User) (response, error) {
+// ChangePassword: POST /me/password, for partner and customer users of any role. Every session
+// of the user ends; the caller continues in a new one (a fresh access token and refresh cookie).
+func ChangePassword(a Auth, sessions *admin.SessionService, iss *auth.Issuer, site Site) apigw.Handler {
+	return anyUser(a, func(ctx context.Context, r *apigw.Request, me self) (response, error) {
 		var in changePasswordRequest
 		if err := r.Decode(&in); err != nil {
 			return response{}, err
 		}
-		u, err := a.Identity.ChangePassword(ctx, u, in.CurrentPassword, in.NewPassword)
+		u := me.User
+		ns, err := sessions.New(admin.Login{UserID: u.ID, OrgID: u.OrgID, OrgKind: u.OrgKind}, r.Header("user-agent"))
 		if err != nil {
 			return response{}, err
 		}
-		return issue(iss, u.ID, u.OrgID, u.OrgKind, u.SessionEpoch, false)
+		if ns.User, err = a.Identity.ChangePassword(ctx, u, in.CurrentPassword, in.NewPassword, &ns.Session); err != nil {
+			return response{}, err
+		}
+		return sessionAnswer(iss, site, ns)
 	})
 }
 
@@ -335,6 +341,24 @@ func CreateUser(a Auth, svc *admin.CompanyService) apigw.Handler {
 			TemporaryPassword string   `json:"temporaryPassword,omitempty"`
 		}{toUser(u), temp}
 		return apigw.Created(body, replayed)
+	})
+}
+
+// ResetUserPassword: POST /users/{userId}/password-reset. The temporary password is in the
+// answer only, shown once.
+func ResetUserPassword(a Auth, svc *admin.CompanyService) apigw.Handler {
+	return authenticated(a, func(ctx context.Context, r *apigw.Request, s admin.Session) (response, error) {
+		if err := noQuery(r); err != nil {
+			return response{}, err
+		}
+		u, temp, err := svc.ResetUserPassword(ctx, s, r.PathParam("userId"))
+		if err != nil {
+			return response{}, err
+		}
+		return apigw.JSON(http.StatusOK, struct {
+			User              userBody `json:"user"`
+			TemporaryPassword string   `json:"temporaryPassword"`
+		}{toUser(u), temp})
 	})
 }
 

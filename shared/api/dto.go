@@ -17,6 +17,7 @@ type userBody struct {
 	CompanyRole    admin.CompanyRole    `json:"companyRole"`
 	CustomerAccess admin.CustomerAccess `json:"customerAccess"`
 	Status         admin.UserStatus     `json:"status"`
+	MFAEnabled     bool                 `json:"mfaEnabled"`
 	Version        int                  `json:"version"`
 	CreatedAt      time.Time            `json:"createdAt"`
 	UpdatedAt      time.Time            `json:"updatedAt"`
@@ -24,7 +25,7 @@ type userBody struct {
 
 func toUser(u admin.User) userBody {
 	return userBody{UserID: u.ID, Email: u.Email, DisplayName: u.DisplayName, CompanyRole: u.CompanyRole,
-		CustomerAccess: u.CustomerAccess, Status: u.Status, Version: u.Version, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+		CustomerAccess: u.CustomerAccess, Status: u.Status, MFAEnabled: u.MFAEnabled, Version: u.Version, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 }
 
 type meBody struct {
@@ -37,6 +38,9 @@ type meBody struct {
 	CustomerAccess         admin.CustomerAccess `json:"customerAccess"`
 	Status                 admin.UserStatus     `json:"status"`
 	PasswordChangeRequired bool                 `json:"passwordChangeRequired"`
+	MFAEnabled             bool                 `json:"mfaEnabled"`
+	// MFARequired: the user's role requires two-factor sign-in (global admins, full customer access).
+	MFARequired bool `json:"mfaRequired"`
 	// Role is a customer user's role (admin or user); absent for partner users.
 	Role admin.CustomerRole `json:"role,omitempty"`
 }
@@ -98,6 +102,52 @@ type tokenBody struct {
 	TokenType              string `json:"tokenType"`
 	ExpiresIn              int    `json:"expiresIn"`
 	PasswordChangeRequired bool   `json:"passwordChangeRequired"`
+	MFAEnrolmentRequired   bool   `json:"mfaEnrolmentRequired"`
+}
+
+type mfaChallengeBody struct {
+	MFARequired bool   `json:"mfaRequired"`
+	MFAToken    string `json:"mfaToken"`
+	ExpiresIn   int    `json:"expiresIn"`
+}
+
+type mfaSignInRequest struct {
+	MFAToken     string `json:"mfaToken"`
+	Code         string `json:"code"`
+	RecoveryCode string `json:"recoveryCode"`
+}
+
+type mfaCodeRequest struct {
+	Code string `json:"code"`
+}
+
+type signOutRequest struct {
+	Everywhere bool `json:"everywhere"`
+}
+
+type sessionBody struct {
+	SessionID     string    `json:"sessionId"`
+	CreatedAt     time.Time `json:"createdAt"`
+	LastUsedAt    time.Time `json:"lastUsedAt"`
+	IdleExpiresAt time.Time `json:"idleExpiresAt"`
+	ExpiresAt     time.Time `json:"expiresAt"`
+	UserAgent     string    `json:"userAgent"`
+	Current       bool      `json:"current"`
+}
+
+type sessionsBody struct {
+	Items []sessionBody `json:"items"`
+}
+
+type totpEnrolmentBody struct {
+	Secret     string    `json:"secret"`
+	OtpauthURL string    `json:"otpauthUrl"`
+	QRCode     string    `json:"qrCode"`
+	ExpiresAt  time.Time `json:"expiresAt"`
+}
+
+type recoveryCodesBody struct {
+	RecoveryCodes []string `json:"recoveryCodes"`
 }
 
 type pageBody[T any] struct {

@@ -27,6 +27,7 @@ import (
 	"github.com/partner-admin-center/pac/shared/auth"
 	"github.com/partner-admin-center/pac/shared/linkpage"
 	"github.com/partner-admin-center/pac/shared/store"
+	"github.com/partner-admin-center/pac/shared/totp"
 )
 
 // TestMain runs the tests, then checks least privilege over everything they made the functions
@@ -85,7 +86,11 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	db := testenv.DynamoDB(t)
 	table := testenv.NewTable(t, db)
-	creds, err := seed.Run(context.Background(), db, table)
+	linkKey, err := auth.NewLinkKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := seed.Run(context.Background(), db, table, linkKey)
 	if err != nil {
 		t.Fatalf("seed: %v", err)
 	}
@@ -93,16 +98,13 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	linkKey, err := auth.NewLinkKey()
-	if err != nil {
-		t.Fatal(err)
-	}
 	e := &env{t: t, creds: creds, hasher: auth.NewHasher(cheap), now: time.Now, handlers: map[string]apigw.LambdaHandler{}}
 	e.deps, err = app.Build(app.Config{Table: table, Issuer: issuer, PublicKey: pub, SigningKey: seedKey,
-		LinkKey: linkKey, PublicURL: "https://admin.example.com", SupportDesk: supportDesks}, db, e.hasher, func() time.Time { return e.now() }, app.Notifications, app.Webhooks, app.Trials, app.ProductKeys)
+		LinkKey: linkKey, PublicURL: "https://admin.example.com", SupportDesk: supportDesks}, db, e.hasher, func() time.Time { return e.now() }, app.Notifications, app.Webhooks, app.Trials, app.ProductKeys, app.Sessions, app.TwoFactor)
 	if err != nil {
 		t.Fatal(err)
 	}
+	totp.Wire(e.deps.TwoFactor)
 	e.store = store.New(db, table)
 	e.db, e.table = db, table
 	for _, r := range allRoutes() {
@@ -122,16 +124,30 @@ func (e *env) partner(cloud string) seed.PartnerCredentials {
 	return seed.PartnerCredentials{}
 }
 
-// user creates a user of partnerID with the role and access, and returns it with a token.
+// user creates a user of partnerID with the role and access, and returns it with a token. A user
+// whose role requires a second factor is made with one set up (the flag; tests of two-factor
+// sign-in enrol their own users).
 func (e *env) user(partnerID string, role admin.CompanyRole, access admin.CustomerAccess) (admin.User, string) {
+	e.t.Helper()
+	return e.newUser(partnerID, role, access, true)
+}
+
+// userWithoutMFA is user without the second factor its role may require.
+func (e *env) userWithoutMFA(partnerID string, role admin.CompanyRole, access admin.CustomerAccess) (admin.User, string) {
+	e.t.Helper()
+	return e.newUser(partnerID, role, access, false)
+}
+
+func (e *env) newUser(partnerID string, role admin.CompanyRole, access admin.CustomerAccess, mfa bool) (admin.User, string) {
 	e.t.Helper()
 	n := e.seq.Add(1)
 	now := e.now()
 	u := admin.User{ID: app.NewID("usr"), OrgID: partnerID, OrgKind: admin.OrgPartner, Email: fmt.Sprintf("u%d-%s@test.example", n, role),
 		DisplayName: fmt.Sprintf("Test User %d", n), CompanyRole: role, CustomerAccess: access, Status: admin.UserActive,
 		Version: 1, CreatedAt: now, UpdatedAt: now}
+	u.MFAEnabled = mfa && admin.MFARequired(u)
 	hash, _ := e.hasher.Hash("Correct-Horse-Battery-9")
-	l := admin.Login{Email: u.Email, UserID: u.ID, OrgID: partnerID, OrgKind: admin.OrgPartner, PasswordHash: hash}
+	l := admin.Login{Email: u.Email, UserID: u.ID, OrgID: partnerID, OrgKind: admin.OrgPartner, PasswordHash: hash, MFAEnabled: u.MFAEnabled}
 	act := admin.Activity{ID: app.NewID("act"), OrgID: partnerID, At: now, Actor: admin.Actor{Type: "operator", ID: "test"}, Action: "user.created",
 		Target: admin.Target{Type: "user", ID: u.ID}}
 	if err := e.store.CreateUser(context.Background(), u, l, act, nil); err != nil {
@@ -140,9 +156,14 @@ func (e *env) user(partnerID string, role admin.CompanyRole, access admin.Custom
 	return u, e.token(u)
 }
 
+// token begins a session of u (as a sign-in does) and returns its access token.
 func (e *env) token(u admin.User) string {
 	e.t.Helper()
-	tok, _, err := e.deps.Issuer.Issue(u.ID, u.OrgID, string(u.OrgKind), u.SessionEpoch)
+	ns, err := e.deps.Sessions.StartSession(context.Background(), admin.Login{UserID: u.ID, OrgID: u.OrgID, OrgKind: u.OrgKind, SessionEpoch: u.SessionEpoch}, "test")
+	if err != nil {
+		e.t.Fatalf("start a session of %s: %v", u.ID, err)
+	}
+	tok, _, err := e.deps.Issuer.Issue(u.ID, u.OrgID, string(u.OrgKind), u.SessionEpoch, ns.Session.ID)
 	if err != nil {
 		e.t.Fatal(err)
 	}

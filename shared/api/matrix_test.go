@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +54,10 @@ var identities = []identity{
 		}
 		return caller{token: e.token(u)}
 	}},
+	{name: "mfa not set up", make: func(e *env, pid string) caller {
+		_, tok := e.userWithoutMFA(pid, admin.RoleGlobalAdmin, admin.AccessFull)
+		return caller{token: tok}
+	}},
 	{name: "operator (IAM)", make: func(*env, string) caller { return caller{operator: true} }},
 	{name: "global_admin", role: admin.RoleGlobalAdmin, make: partnerUser(admin.RoleGlobalAdmin, admin.AccessFull)},
 	{name: "user_admin", role: admin.RoleUserAdmin, make: partnerUser(admin.RoleUserAdmin, admin.AccessNone)},
@@ -70,6 +75,16 @@ var identities = []identity{
 		e.lastCustomerAdmin = fmt.Sprintf("alex@cust%d.example", 100000+n)
 		return caller{token: e.signInCustomer(e.t, e.lastCustomerAdmin)}
 	}},
+}
+
+// identityNamed returns the identity of a name.
+func identityNamed(name string) identity {
+	for _, id := range identities {
+		if id.name == name {
+			return id
+		}
+	}
+	panic("no identity " + name)
 }
 
 // Who may use the link routes: any customer access for trials and offers, full access for
@@ -121,7 +136,16 @@ type matrixCase struct {
 	allowed []admin.CompanyRole
 	who     []string // when set: the identities allowed (by name), instead of allowed roles
 	ok      int
+	// status, when set, is the status of the authenticated users (partner and customer) instead
+	// of the rules of expected.
+	status func(id identity) int
 }
+
+// selfRoutes are the routes every signed-in user has, whatever it must do first (a temporary
+// password to change, a second factor to set up): anyUser in api.go.
+var selfRoutes = map[string]bool{"GET /me": true, "POST /me/password": true, "POST /auth/sign-out": true,
+	"GET /me/sessions": true, "DELETE /me/sessions/{sessionId}": true, "POST /me/mfa/totp": true,
+	"POST /me/mfa/totp/confirm": true, "DELETE /me/mfa/totp": true, "POST /me/mfa/recovery-codes": true}
 
 var managers = []admin.CompanyRole{admin.RoleGlobalAdmin, admin.RoleUserAdmin}
 var readers = []admin.CompanyRole{admin.RoleGlobalAdmin, admin.RoleUserAdmin, admin.RoleBillingAdmin, admin.RolePasswordAdmin, admin.RoleServiceAdmin}
@@ -133,6 +157,44 @@ func target(e *env, pid string) admin.User {
 
 var matrixCases = []matrixCase{
 	{route: "GET /me", ok: 200, build: func(*env, string) req { return req{method: "GET", path: "/me"} }},
+	{route: "POST /auth/sign-out", ok: 204, build: func(*env, string) req { return req{method: "POST", path: "/auth/sign-out", body: map[string]any{}} }},
+	{route: "GET /me/sessions", ok: 200, build: func(*env, string) req { return req{method: "GET", path: "/me/sessions"} }},
+	// An id no session has: every signed-in user reaches the lookup (its own sessions only).
+	{route: "DELETE /me/sessions/{sessionId}", ok: 404, build: func(*env, string) req {
+		return req{method: "DELETE", path: "/me/sessions/ses_00000000000000000000000000"}
+	}},
+	{route: "POST /me/mfa/totp", ok: 200, build: func(*env, string) req { return req{method: "POST", path: "/me/mfa/totp", body: map[string]any{}} },
+		status: func(id identity) int {
+			if id.name == "temporary password" {
+				return http.StatusForbidden // the password first
+			}
+			return http.StatusOK
+		}},
+	// Nothing pending: 409 for everyone who reaches it.
+	{route: "POST /me/mfa/totp/confirm", ok: 409, build: func(*env, string) req {
+		return req{method: "POST", path: "/me/mfa/totp/confirm", body: map[string]any{"code": "000000"}}
+	}},
+	// No factor stored for the matrix' users (their flag is set without one): the code is wrong.
+	{route: "POST /me/mfa/recovery-codes", ok: 401, build: func(*env, string) req {
+		return req{method: "POST", path: "/me/mfa/recovery-codes", body: map[string]any{"code": "000000"}}
+	}},
+	{route: "DELETE /me/mfa/totp", ok: 401, build: func(*env, string) req {
+		return req{method: "DELETE", path: "/me/mfa/totp", body: map[string]any{"code": "000000"}}
+	}, status: func(id identity) int {
+		switch id.name {
+		case "global_admin", "none+full access", "temporary password", "mfa not set up":
+			return http.StatusForbidden // required for the role: not removable
+		}
+		return http.StatusUnauthorized
+	}},
+	{route: "POST /users/{userId}/password-reset", ok: 200, allowed: []admin.CompanyRole{admin.RoleGlobalAdmin, admin.RoleUserAdmin, admin.RolePasswordAdmin},
+		build: func(e *env, pid string) req {
+			return req{method: "POST", path: "/users/" + target(e, pid).ID + "/password-reset"}
+		}},
+	{route: "DELETE /users/{userId}/mfa", ok: 204, allowed: []admin.CompanyRole{admin.RoleGlobalAdmin}, build: func(e *env, pid string) req {
+		u, _ := e.user(pid, admin.RoleNone, admin.AccessFull)
+		return req{method: "DELETE", path: "/users/" + u.ID + "/mfa"}
+	}},
 	{route: "POST /me/password", ok: 200, build: func(e *env, _ string) req {
 		// The matrix' users share one password; the temporary-password user is refused by it too,
 		// but with 401 invalid_credentials, which the matrix checks separately below.
@@ -195,14 +257,18 @@ func contains(s, sub string) bool {
 func expected(c matrixCase, id identity) int {
 	op := contains(c.route, "/operator/")
 	tenant := contains(c.route, "/tenant")
+	signedIn := id.name != "no token" && id.name != "garbage token" && id.name != "expired token" && id.name != "removed user" && id.name != "operator (IAM)"
+	if signedIn && c.status != nil && (selfRoutes[c.route] || c.who == nil && c.allowed == nil) {
+		return c.status(id)
+	}
 	if id.name == "customer admin" {
 		switch {
 		case op:
 			return http.StatusForbidden
-		case tenant, c.route == "GET /me":
-			return c.ok
 		case c.route == "POST /me/password":
 			return http.StatusUnauthorized // customer users change theirs too; the matrix password is not theirs
+		case tenant, selfRoutes[c.route]:
+			return c.ok
 		}
 		return http.StatusForbidden // a customer token on a partner route
 	}
@@ -220,14 +286,14 @@ func expected(c matrixCase, id identity) int {
 			return http.StatusForbidden // API Gateway would refuse the unsigned request
 		}
 		return http.StatusUnauthorized
-	case "temporary password":
+	case "temporary password", "mfa not set up":
 		switch {
 		case op:
 			return http.StatusForbidden
-		case c.route == "GET /me":
-			return c.ok
-		case c.route == "POST /me/password":
+		case c.route == "POST /me/password" && id.name == "temporary password":
 			return http.StatusUnauthorized // the temporary password is not the matrix password
+		case selfRoutes[c.route]:
+			return c.ok
 		}
 		return http.StatusForbidden
 	}
@@ -279,12 +345,16 @@ func TestPermissionMatrix(t *testing.T) {
 		}
 	}
 	for _, r := range allRoutes() {
-		public := r.Key() == "POST /auth/sign-in" || strings.Contains(r.Path, "{code}") // link pages: tested in links_rules_test.go
+		// Sign-in's steps and the refresh take no bearer token (sessions_test.go); link pages are
+		// tested in links_rules_test.go.
+		public := strings.HasPrefix(r.Key(), "POST /auth/sign-in") || r.Key() == "POST /auth/refresh" || strings.Contains(r.Path, "{code}")
 		if !public && !covered[r.Key()] {
 			t.Errorf("route %s is not in the permission matrix", r.Key())
 		}
 	}
 }
+
+var userIDPattern = regexp.MustCompile(`usr_[0-9a-z]{26}`)
 
 // TestCrossTenant: every id-taking route, called by another partner's global admin with this
 // partner's ids, answers 404 — the same as for an id that does not exist.
@@ -303,7 +373,7 @@ func TestCrossTenant(t *testing.T) {
 			expectProblem(t, got, 404, admin.CodeNotFound, "")
 			// Exactly what an unknown id gets.
 			unknown := victim
-			unknown.path = "/users/usr_01jdzzzzzzzzzzzzzzzzzzzzzz"
+			unknown.path = userIDPattern.ReplaceAllString(victim.path, "usr_01jdzzzzzzzzzzzzzzzzzzzzzz")
 			again := e.do(caller{token: foreign}, unknown)
 			if again.Status != 404 || again.problem(t).Detail != got.problem(t).Detail {
 				t.Fatalf("unknown id answered differently: %d %s vs %s", again.Status, again.Body, got.Body)

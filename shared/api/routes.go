@@ -22,9 +22,20 @@ func (r Route) Key() string { return r.Method + " " + r.Path }
 // from every function's binary (the linker keeps what package initialization references).
 func Routes() []Route {
 	routes := []Route{
-		{"POST", "/auth/sign-in", "sign-in", func(d *Deps) apigw.Handler { return SignIn(d.Identity, d.Issuer) }},
+		{"POST", "/auth/sign-in", "sign-in", func(d *Deps) apigw.Handler { return SignIn(d.Identity, d.Sessions, d.Issuer, d.Site) }},
+		{"POST", "/auth/sign-in/mfa", "sign-in-mfa", func(d *Deps) apigw.Handler { return SignInMFA(d.Verifier, d.TwoFactor, d.Sessions, d.Issuer, d.Site) }},
+		{"POST", "/auth/refresh", "refresh-session", func(d *Deps) apigw.Handler { return Refresh(d.Sessions, d.Issuer, d.Site) }},
+		{"POST", "/auth/sign-out", "sign-out", func(d *Deps) apigw.Handler { return SignOut(d.Auth(), d.Sessions, d.Site) }},
 		{"GET", "/me", "get-me", authOnly(GetMe)},
-		{"POST", "/me/password", "change-password", func(d *Deps) apigw.Handler { return ChangePassword(d.Auth(), d.Issuer) }},
+		{"POST", "/me/password", "change-password", func(d *Deps) apigw.Handler { return ChangePassword(d.Auth(), d.Sessions, d.Issuer, d.Site) }},
+		{"GET", "/me/sessions", "list-sessions", sessions(ListSessions)},
+		{"DELETE", "/me/sessions/{sessionId}", "delete-session", sessions(DeleteSession)},
+		{"POST", "/me/mfa/totp", "start-totp", twoFactor(StartTOTP)},
+		{"POST", "/me/mfa/totp/confirm", "confirm-totp", twoFactor(ConfirmTOTP)},
+		{"DELETE", "/me/mfa/totp", "remove-totp", twoFactor(RemoveTOTP)},
+		{"POST", "/me/mfa/recovery-codes", "regenerate-recovery-codes", twoFactor(RegenerateRecoveryCodes)},
+		{"DELETE", "/users/{userId}/mfa", "reset-user-mfa", twoFactor(ResetUserMFA)},
+		{"POST", "/users/{userId}/password-reset", "reset-user-password", company(ResetUserPassword)},
 		{"GET", "/overview", "get-overview", company(GetOverview)},
 		{"GET", "/company", "get-company", company(GetCompany)},
 		{"PUT", "/company", "update-company", company(UpdateCompany)},

@@ -14,6 +14,7 @@ import (
 	"github.com/partner-admin-center/pac/local/seed"
 	"github.com/partner-admin-center/pac/shared/admin"
 	"github.com/partner-admin-center/pac/shared/apigw"
+	"github.com/partner-admin-center/pac/shared/totp"
 )
 
 func version(t *testing.T, r result) int {
@@ -34,8 +35,9 @@ func TestGlobalAdminRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	ga.PasswordChangeRequired = false // as if the first admin had changed the temporary password
+	ga.MFAEnabled = true              // and set up two-factor sign-in
 	ga.Version = 2
-	if err := e.store.SetPassword(t0(), ga, 1, "x", admin.Activity{ID: "act_01jd0000000000000000000000", OrgID: pid, At: time.Now()}); err != nil {
+	if err := e.store.SetPassword(t0(), ga, 1, "x", admin.Activity{ID: "act_01jd0000000000000000000000", OrgID: pid, At: time.Now()}, nil); err != nil {
 		t.Fatal(err)
 	}
 	gaTok := e.token(ga)
@@ -301,9 +303,17 @@ func TestSignIn(t *testing.T) {
 	}
 	t.Run("demo user signs in and uses the token", func(t *testing.T) {
 		e.t = t
+		// The demo global admin has two-factor sign-in: the password step, then a code.
 		r := signIn("ADMIN@contoso-partners.example", seed.Password)
 		expectStatus(t, r, 200, "sign in")
 		m := r.json(t)
+		if m["mfaRequired"] != true {
+			t.Fatalf("password step %v", m)
+		}
+		code, _ := totp.Authenticator{}.Code(seed.DemoTOTPSecret("admin@contoso-partners.example"), e.now())
+		r = e.do(caller{}, req{method: "POST", path: "/auth/sign-in/mfa", body: map[string]string{"mfaToken": m["mfaToken"].(string), "code": code}})
+		expectStatus(t, r, 200, "second step")
+		m = r.json(t)
 		if m["tokenType"] != "Bearer" || m["expiresIn"].(float64) != 900 || m["passwordChangeRequired"] != false {
 			t.Fatalf("token body %v", m)
 		}
@@ -408,17 +418,18 @@ func TestRoundTrips(t *testing.T) {
 	for _, c := range matrixCases {
 		t.Run(c.route, func(t *testing.T) {
 			e.t = t
-			who := caller{operator: true}
+			id := identityNamed("operator (IAM)")
 			switch {
 			case strings.Contains(c.route, "/tenant"):
-				who = identities[len(identities)-1].make(e, pid) // customer admin
+				id = identityNamed("customer admin")
 			case !strings.Contains(c.route, "/operator/"):
-				who = identities[6].make(e, pid) // global_admin
+				id = identityNamed("global_admin")
 			}
+			who := id.make(e, pid)
 			r := c.build(e, pid)
 			buf.Reset()
 			got := e.do(who, r)
-			if got.Status >= 300 {
+			if got.Status != expected(c, id) {
 				t.Fatalf("status %d %s", got.Status, got.Body)
 			}
 			var line struct {
@@ -480,7 +491,9 @@ func TestOperatorOnboardingAndAuthorizations(t *testing.T) {
 	ch := e.do(caller{token: s["accessToken"].(string)}, req{method: "POST", path: "/me/password",
 		body: map[string]string{"currentPassword": temp, "newPassword": "Northern-Lights-Passphrase-3"}})
 	expectStatus(t, ch, 200, "first admin changes the temporary password")
-	ov := e.do(caller{token: ch.json(t)["accessToken"].(string)}, req{method: "GET", path: "/overview"}).json(t)
+	nora := caller{token: ch.json(t)["accessToken"].(string)}
+	e.enrol(t, nora) // a global admin sets up two-factor sign-in before anything else
+	ov := e.do(nora, req{method: "GET", path: "/overview"}).json(t)
 	enabled := map[string]bool{}
 	for _, f := range ov["features"].([]any) {
 		m := f.(map[string]any)
@@ -494,7 +507,7 @@ func TestOperatorOnboardingAndAuthorizations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(log.Items) != 3 || log.Items[1].Action != "partner.authorizations_changed" || log.Items[1].Actor.ID != "arn:aws:iam::000000000000:user/test-operator" {
+	if len(log.Items) != 4 || log.Items[0].Action != "user.mfa_enabled" || log.Items[2].Action != "partner.authorizations_changed" || log.Items[2].Actor.ID != "arn:aws:iam::000000000000:user/test-operator" {
 		t.Fatalf("activity %+v", log.Items)
 	}
 }

@@ -19,7 +19,7 @@ func customer(a Auth, h customerHandler) apigw.Handler {
 		if err != nil {
 			return response{}, err
 		}
-		s, err := a.Identity.AuthenticateCustomer(ctx, c.OrgID, c.Subject, c.Epoch)
+		s, err := a.Identity.AuthenticateCustomer(ctx, tokenOf(c))
 		if err != nil {
 			return response{}, err
 		}

@@ -37,6 +37,9 @@ var statusOf = map[admin.Code]int{
 	admin.CodeWeakPassword:             http.StatusUnprocessableEntity,
 	admin.CodeIdempotencyKeyReused:     http.StatusUnprocessableEntity,
 	admin.CodeSignInThrottled:          http.StatusTooManyRequests,
+	admin.CodeMFAEnrolmentRequired:     http.StatusForbidden,
+	admin.CodeInvalidMFACode:           http.StatusUnauthorized,
+	admin.CodeMFAThrottled:             http.StatusTooManyRequests,
 	admin.CodeDelegatedAdminRequired:   http.StatusForbidden,
 	admin.CodeForbiddenForAdmins:       http.StatusForbidden,
 	admin.CodeCancellationWindowClosed: http.StatusUnprocessableEntity,
@@ -127,4 +130,10 @@ func JSON(status int, v any) (events.APIGatewayV2HTTPResponse, error) {
 // NoContent returns 204.
 func NoContent() (events.APIGatewayV2HTTPResponse, error) {
 	return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusNoContent, Headers: baseHeaders("application/json")}, nil
+}
+
+// ProblemFor is the problem response of a domain error for request r, for a handler that must
+// add to it (a cookie to clear) instead of returning the error.
+func ProblemFor(e *admin.Error, r *Request) events.APIGatewayV2HTTPResponse {
+	return problemResponse(e, r.Event.RawPath, r.Event.RequestContext.RequestID)
 }

@@ -19,8 +19,8 @@ import (
 	"github.com/partner-admin-center/pac/shared/store"
 )
 
-// TokenTTL is the lifetime of an access token: short, because there is no refresh token and a
-// removal or role change is anyway effective at the next request.
+// TokenTTL is the lifetime of an access token: short, because a session's refresh token gets the
+// next one, and a removal or role change is anyway effective at the next request.
 const TokenTTL = 15 * time.Minute
 
 // Config is a function's configuration (docs/architecture.md, "Function environment").
@@ -78,8 +78,12 @@ func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Tim
 			return nil, fmt.Errorf("app: LINK_KEY: %w", err)
 		}
 		codes = lc
-		// Secret facts of emails (a temporary password) are sealed with a key derived from it.
+		// Secret facts of emails (a temporary password) are sealed with a key derived from it,
+		// and TOTP secrets with another.
 		if st.Sealer, err = store.NewSealer(cfg.LinkKey); err != nil {
+			return nil, fmt.Errorf("app: LINK_KEY: %w", err)
+		}
+		if st.FactorSealer, err = store.NewFactorSealer(cfg.LinkKey); err != nil {
 			return nil, fmt.Errorf("app: LINK_KEY: %w", err)
 		}
 	}
@@ -99,6 +103,7 @@ func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Tim
 		CustomerUsers:   &admin.CustomerUserService{Env: env, Customers: customers, Store: st, Passwords: hasher},
 		ServiceRequests: &admin.ServiceRequestService{Env: env, Store: st, SupportDesk: cfg.SupportDesk},
 		Verifier:        &auth.Verifier{Key: pub, Issuer: cfg.Issuer, Now: now},
+		Site:            api.SiteOf(cfg.PublicURL),
 	}
 	if cfg.SigningKey != "" {
 		// The key is checked against TOKEN_PUBLIC_KEY when the first token is signed (a mismatch

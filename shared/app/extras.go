@@ -3,6 +3,7 @@ package app
 import (
 	"github.com/partner-admin-center/pac/shared/admin"
 	"github.com/partner-admin-center/pac/shared/api"
+	"github.com/partner-admin-center/pac/shared/auth"
 	"github.com/partner-admin-center/pac/shared/store"
 	"github.com/partner-admin-center/pac/shared/webhook"
 )
@@ -29,6 +30,20 @@ func Notifications(d *api.Deps, st *store.Store, env admin.Env, _ Config) error 
 	in := store.InboxOf(st)
 	d.Notifications = &admin.NotificationService{Env: env, Store: in}
 	d.PartnerOfRecord = &admin.PartnerOfRecordService{Env: env, Store: in}
+	return nil
+}
+
+// Sessions wires the sessions' context: the functions that begin, continue, list or end
+// sessions (sign-in, its second step, the refresh, sign-out, a password change).
+func Sessions(d *api.Deps, st *store.Store, env admin.Env, _ Config) error {
+	d.Sessions = &admin.SessionService{Env: env, Store: store.SessionsOf(st), Secrets: auth.Secrets{}}
+	return nil
+}
+
+// TwoFactor wires two-factor sign-in; the functions that check codes also call totp.Wire (which
+// links the QR and PNG encoders only into them).
+func TwoFactor(d *api.Deps, st *store.Store, env admin.Env, _ Config) error {
+	d.TwoFactor = &admin.TwoFactorService{Env: env, Store: store.FactorsOf(st), Attempts: st, Secrets: auth.Secrets{}}
 	return nil
 }
 

@@ -15,6 +15,13 @@ import (
 // Audience is the aud claim of access tokens.
 const Audience = "partner-admin-center"
 
+// MFAAudience is the aud claim of the short token between the password step and the second
+// factor of a sign-in: it opens nothing but POST /auth/sign-in/mfa.
+const MFAAudience = "partner-admin-center/mfa"
+
+// MFATTL is the lifetime of that token: time to open an authenticator app and type a code.
+const MFATTL = 5 * time.Minute
+
 // Claims are the claims of an access token. Roles are deliberately absent: authorization re-reads
 // the user record on every request.
 type Claims struct {
@@ -22,6 +29,9 @@ type Claims struct {
 	OrgKind string `json:"orgKind"`
 	// Epoch is the user's session epoch when the token was issued; a password change raises it.
 	Epoch int `json:"sep"`
+	// SessionID names the sign-in session the token belongs to (absent in MFA tokens); ending the
+	// session ends its access tokens at once.
+	SessionID string `json:"sid,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -63,8 +73,18 @@ func (i *Issuer) key() (ed25519.PrivateKey, error) {
 	return i.Key, i.deriveErr
 }
 
-// Issue returns a signed access token for a user and its lifetime in seconds.
-func (i *Issuer) Issue(userID, orgID, orgKind string, epoch int) (string, int, error) {
+// Issue returns a signed access token of a session and its lifetime in seconds.
+func (i *Issuer) Issue(userID, orgID, orgKind string, epoch int, sessionID string) (string, int, error) {
+	return i.sign(userID, orgID, orgKind, epoch, sessionID, Audience, i.TTL)
+}
+
+// IssueMFA returns the token of a sign-in whose password was right and whose second factor is
+// still to come, and its lifetime in seconds.
+func (i *Issuer) IssueMFA(userID, orgID, orgKind string, epoch int) (string, int, error) {
+	return i.sign(userID, orgID, orgKind, epoch, "", MFAAudience, MFATTL)
+}
+
+func (i *Issuer) sign(userID, orgID, orgKind string, epoch int, sessionID, aud string, ttl time.Duration) (string, int, error) {
 	key, err := i.key()
 	if err != nil {
 		return "", 0, err
@@ -74,16 +94,16 @@ func (i *Issuer) Issue(userID, orgID, orgKind string, epoch int) (string, int, e
 	if _, err := rand.Read(jti); err != nil {
 		return "", 0, fmt.Errorf("auth: token id: %w", err)
 	}
-	c := Claims{OrgID: orgID, OrgKind: orgKind, Epoch: epoch, RegisteredClaims: jwt.RegisteredClaims{
-		Issuer: i.Issuer, Subject: userID, Audience: jwt.ClaimStrings{Audience},
+	c := Claims{OrgID: orgID, OrgKind: orgKind, Epoch: epoch, SessionID: sessionID, RegisteredClaims: jwt.RegisteredClaims{
+		Issuer: i.Issuer, Subject: userID, Audience: jwt.ClaimStrings{aud},
 		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now),
-		ExpiresAt: jwt.NewNumericDate(now.Add(i.TTL)), ID: base64.RawURLEncoding.EncodeToString(jti),
+		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)), ID: base64.RawURLEncoding.EncodeToString(jti),
 	}}
 	tok, err := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c).SignedString(key)
 	if err != nil {
 		return "", 0, fmt.Errorf("auth: sign token: %w", err)
 	}
-	return tok, int(i.TTL.Seconds()), nil
+	return tok, int(ttl.Seconds()), nil
 }
 
 // Verifier checks access tokens with the public key.
@@ -97,13 +117,25 @@ type Verifier struct {
 // shown.
 var ErrInvalidToken = errors.New("auth: invalid token")
 
-// Verify parses and checks a token: EdDSA only, signature, issuer, audience, expiry (required),
-// not-before, and the presence of subject and org.
+// Verify parses and checks an access token: EdDSA only, signature, issuer, audience, expiry
+// (required), not-before, and the presence of subject, org and session.
 func (v *Verifier) Verify(token string) (Claims, error) {
+	c, err := v.verify(token, Audience)
+	if err == nil && c.SessionID == "" {
+		return Claims{}, fmt.Errorf("%w: missing session", ErrInvalidToken)
+	}
+	return c, err
+}
+
+// VerifyMFA checks the token of a sign-in's second step as Verify checks access tokens; neither
+// kind passes for the other.
+func (v *Verifier) VerifyMFA(token string) (Claims, error) { return v.verify(token, MFAAudience) }
+
+func (v *Verifier) verify(token, aud string) (Claims, error) {
 	var c Claims
 	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return v.Key, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
-		jwt.WithIssuer(v.Issuer), jwt.WithAudience(Audience), jwt.WithExpirationRequired(),
+		jwt.WithIssuer(v.Issuer), jwt.WithAudience(aud), jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(), jwt.WithTimeFunc(v.Now), jwt.WithLeeway(5*time.Second))
 	if err != nil {
 		return Claims{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)

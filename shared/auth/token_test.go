@@ -30,7 +30,7 @@ func newKeys(t *testing.T) (ed25519.PublicKey, ed25519.PrivateKey) {
 
 // claimsAt returns valid claims issued at now.
 func claimsAt(now time.Time) Claims {
-	return Claims{OrgID: "ptn_1", OrgKind: "partner", Epoch: 2, RegisteredClaims: jwt.RegisteredClaims{
+	return Claims{OrgID: "ptn_1", OrgKind: "partner", Epoch: 2, SessionID: "ses_1", RegisteredClaims: jwt.RegisteredClaims{
 		Issuer: testIssuer, Subject: "usr_1", Audience: jwt.ClaimStrings{Audience},
 		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(15 * time.Minute)),
 	}}
@@ -48,7 +48,7 @@ func sign(t *testing.T, priv ed25519.PrivateKey, c jwt.Claims) string {
 func TestIssueVerify(t *testing.T) {
 	pub, priv := newKeys(t)
 	iss := &Issuer{Key: priv, Issuer: testIssuer, TTL: 15 * time.Minute, Now: fixedClock(t0)}
-	tok, ttl, err := iss.Issue("usr_1", "ptn_1", "partner", 4)
+	tok, ttl, err := iss.Issue("usr_1", "ptn_1", "partner", 4, "ses_1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestIssueVerify(t *testing.T) {
 	if !strings.Contains(string(hdr), `"alg":"EdDSA"`) {
 		t.Errorf("header = %s, want alg EdDSA", hdr)
 	}
-	tok2, _, _ := iss.Issue("usr_1", "ptn_1", "partner", 4)
+	tok2, _, _ := iss.Issue("usr_1", "ptn_1", "partner", 4, "ses_1")
 	c2, _ := v.Verify(tok2)
 	if c2.ID == c.ID {
 		t.Errorf("two tokens share jti %q", c.ID)
@@ -158,7 +158,7 @@ func TestVerifyRejects(t *testing.T) {
 func TestVerifyLeeway(t *testing.T) {
 	pub, priv := newKeys(t)
 	iss := &Issuer{Key: priv, Issuer: testIssuer, TTL: time.Minute, Now: fixedClock(t0)}
-	tok, _, err := iss.Issue("usr_1", "ptn_1", "partner", 0)
+	tok, _, err := iss.Issue("usr_1", "ptn_1", "partner", 0, "ses_1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestParseKeys(t *testing.T) {
 		t.Errorf("the parsed public key does not belong to the parsed private key")
 	}
 	// Round trip through a token.
-	tok, _, err := (&Issuer{Key: priv, Issuer: testIssuer, TTL: time.Minute, Now: fixedClock(t0)}).Issue("usr_1", "ptn_1", "partner", 0)
+	tok, _, err := (&Issuer{Key: priv, Issuer: testIssuer, TTL: time.Minute, Now: fixedClock(t0)}).Issue("usr_1", "ptn_1", "partner", 0, "ses_1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +254,7 @@ func TestLazyIssuer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, _, err := iss.Issue("usr_1", "ptn_1", "partner", 0)
+	tok, _, err := iss.Issue("usr_1", "ptn_1", "partner", 0, "ses_1")
 	if err != nil {
 		t.Fatalf("issue: %v", err)
 	}
@@ -264,7 +264,7 @@ func TestLazyIssuer(t *testing.T) {
 	_, otherPubB64, _ := EncodeKeyPair()
 	otherPub, _ := ParsePublicKey(otherPubB64)
 	bad, _ := NewLazyIssuer(seed, otherPub, testIssuer, time.Minute, now)
-	if _, _, err := bad.Issue("usr_1", "ptn_1", "partner", 0); err == nil {
+	if _, _, err := bad.Issue("usr_1", "ptn_1", "partner", 0, "ses_1"); err == nil {
 		t.Fatal("a signing key that does not belong to the public key must not sign")
 	}
 	if _, err := NewLazyIssuer(seed[:31], pub, testIssuer, time.Minute, now); err == nil {

@@ -133,6 +133,7 @@ func (s *Store) DeleteCustomerUser(ctx context.Context, u admin.User, adminDelta
 	t.add(types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(customerPK(u.OrgID), userSK(u.ID)),
 		ConditionExpression: aws.String("attribute_exists(PK)")}}, notFound("user"))
 	t.add(types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(loginPK(u.Email), skLogin)}}, nil)
+	t.add(types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(customerPK(u.OrgID), factorSK(u.ID))}}, nil) // its second factor, if any
 	if adminDelta != 0 {
 		t.add(customerAdmins(s.table, u.OrgID, adminDelta))
 	}

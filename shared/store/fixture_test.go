@@ -65,21 +65,18 @@ func TestFixtureReadsBack(t *testing.T) {
 	t.Run("users and logins", func(t *testing.T) {
 		u, err := s.User(ctx, fxPartnerA, fxAnna)
 		check(t, "User", u, w.Anna, err)
-		u, p, err := s.UserWithPartner(ctx, fxPartnerA, fxBen)
-		check(t, "UserWithPartner user", u, w.Ben, err)
-		check(t, "UserWithPartner partner", p, partnerA, nil)
+		u, err = store.SessionsOf(s).OrgUser(ctx, fxPartnerA, fxBen)
+		check(t, "OrgUser of a partner", u, w.Ben, err)
 		page, err := s.Users(ctx, fxPartnerA, admin.PageRequest{})
 		check(t, "Users", page, admin.Page[admin.User]{Items: []admin.User{w.Anna, w.Ben}}, err)
 		for _, l := range []admin.Login{w.AnnaLogin, w.BenLogin, w.ChenLogin, w.DoraLogin, w.EmilLogin} {
 			got, err := s.Login(ctx, strings.ToUpper(l.Email))
 			check(t, "Login "+l.Email, got, l, err)
 		}
-		u, c, err := s.CustomerUser(ctx, fxCustX, fxDora)
-		check(t, "CustomerUser user", u, w.Dora, err)
-		check(t, "CustomerUser customer", c, w.CustX, nil)
-		u, c, err = s.CustomerUser(ctx, fxCustY, fxEmil)
-		check(t, "CustomerUser user", u, w.Emil, err)
-		check(t, "CustomerUser customer", c, w.CustY, nil)
+		u, err = store.SessionsOf(s).OrgUser(ctx, fxCustX, fxDora)
+		check(t, "OrgUser of a customer", u, w.Dora, err)
+		u, err = store.SessionsOf(s).OrgUser(ctx, fxCustY, fxEmil)
+		check(t, "OrgUser of a customer", u, w.Emil, err)
 	})
 
 	t.Run("activity", func(t *testing.T) {

@@ -78,6 +78,7 @@ type userItem struct {
 	Status                 string    `dynamodbav:"status"`
 	PasswordChangeRequired bool      `dynamodbav:"passwordChangeRequired"`
 	SessionEpoch           int       `dynamodbav:"sessionEpoch"`
+	MFAEnabled             bool      `dynamodbav:"mfaEnabled,omitempty"`
 	Version                int       `dynamodbav:"version"`
 	CreatedAt              time.Time `dynamodbav:"createdAt"`
 	UpdatedAt              time.Time `dynamodbav:"updatedAt"`
@@ -88,7 +89,7 @@ func toUserItem(u admin.User) userItem {
 		PK: orgPK(u.OrgID), SK: userSK(u.ID), Type: typeUser, ID: u.ID, OrgID: u.OrgID, OrgKind: string(u.OrgKind),
 		Email: u.Email, DisplayName: u.DisplayName, CompanyRole: string(u.CompanyRole), CustomerAccess: string(u.CustomerAccess),
 		Status: string(u.Status), PasswordChangeRequired: u.PasswordChangeRequired, SessionEpoch: u.SessionEpoch,
-		Version: u.Version, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
+		MFAEnabled: u.MFAEnabled, Version: u.Version, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
 	}
 }
 
@@ -97,7 +98,7 @@ func (it userItem) domain() admin.User {
 		ID: it.ID, OrgID: it.OrgID, OrgKind: admin.OrgKind(it.OrgKind), Email: it.Email, DisplayName: it.DisplayName,
 		CompanyRole: admin.CompanyRole(it.CompanyRole), CustomerAccess: admin.CustomerAccess(it.CustomerAccess),
 		Status: admin.UserStatus(it.Status), PasswordChangeRequired: it.PasswordChangeRequired,
-		SessionEpoch: it.SessionEpoch, Version: it.Version, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt,
+		SessionEpoch: it.SessionEpoch, MFAEnabled: it.MFAEnabled, Version: it.Version, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt,
 	}
 }
 
@@ -114,6 +115,7 @@ type loginItem struct {
 	// that sign-in needs no second read.
 	MustChange   bool   `dynamodbav:"passwordChangeRequired"`
 	SessionEpoch int    `dynamodbav:"sessionEpoch"`
+	MFAEnabled   bool   `dynamodbav:"mfaEnabled,omitempty"`
 	Cloud        string `dynamodbav:"cloud,omitempty"`
 	OrgName      string `dynamodbav:"orgName,omitempty"`
 	OrgDomain    string `dynamodbav:"orgDomain,omitempty"`
@@ -122,12 +124,12 @@ type loginItem struct {
 func toLoginItem(l admin.Login) loginItem {
 	return loginItem{PK: loginPK(l.Email), SK: skLogin, Type: typeLogin, Email: l.Email, UserID: l.UserID, OrgID: l.OrgID,
 		OrgKind: string(l.OrgKind), PasswordHash: l.PasswordHash, MustChange: l.PasswordChangeRequired, SessionEpoch: l.SessionEpoch,
-		Cloud: string(l.Cloud), OrgName: l.OrgName, OrgDomain: l.OrgDomain}
+		MFAEnabled: l.MFAEnabled, Cloud: string(l.Cloud), OrgName: l.OrgName, OrgDomain: l.OrgDomain}
 }
 
 func (it loginItem) domain() admin.Login {
 	return admin.Login{Email: it.Email, UserID: it.UserID, OrgID: it.OrgID, OrgKind: admin.OrgKind(it.OrgKind), PasswordHash: it.PasswordHash, PasswordChangeRequired: it.MustChange, SessionEpoch: it.SessionEpoch,
-		Cloud: admin.Cloud(it.Cloud), OrgName: it.OrgName, OrgDomain: it.OrgDomain}
+		MFAEnabled: it.MFAEnabled, Cloud: admin.Cloud(it.Cloud), OrgName: it.OrgName, OrgDomain: it.OrgDomain}
 }
 
 type activityItem struct {

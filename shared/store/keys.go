@@ -22,6 +22,8 @@ import (
 //	partner user    PARTNER#<partnerId>        USER#<userId>
 //	activity        PARTNER#<partnerId>        ACT#<activityId>        (ULID: time-ordered)
 //	login           LOGIN#<email>              LOGIN
+//	sign-in session PARTNER#<pid> or CUSTOMER#<cid>  SESSION#<userId>#<sessionId>  (TTL: its absolute end)
+//	second factor   PARTNER#<pid> or CUSTOMER#<cid>  MFA#<userId>      (TOTP secret sealed; recovery code hashes)
 //	sign-in guard   SIGNIN#<sha256(email)>     GUARD#<window start ms> (TTL)
 //	idempotency     IDEM#<scope>#<sha256(key)> IDEM                    (TTL)
 //	customer        CUSTOMER#<cid>             PROFILE
@@ -96,6 +98,8 @@ const (
 	typeRequestNote  = "ServiceRequestNote"
 	typeRequestRef   = "ServiceRequestRef"
 	typeRequestStats = "ServiceRequestStats"
+	typeSession      = "Session"
+	typeFactor       = "SecondFactor"
 )
 
 // TypeOutbox is the Type attribute of outbox items.
@@ -114,11 +118,13 @@ func orgPK(orgID string) string {
 	}
 	return partnerPK(orgID)
 }
-func userSK(userID string) string     { return skUser + userID }
-func activitySK(actID string) string  { return skAct + actID }
-func loginPK(email string) string     { return "LOGIN#" + strings.ToLower(email) }
-func guardPK(email string) string     { return "SIGNIN#" + sha(strings.ToLower(email)) }
-func idemPK(scope, key string) string { return "IDEM#" + scope + "#" + sha(key) }
+func userSK(userID string) string               { return skUser + userID }
+func sessionSK(userID, sessionID string) string { return "SESSION#" + userID + "#" + sessionID }
+func factorSK(userID string) string             { return "MFA#" + userID }
+func activitySK(actID string) string            { return skAct + actID }
+func loginPK(email string) string               { return "LOGIN#" + strings.ToLower(email) }
+func guardPK(email string) string               { return "SIGNIN#" + sha(strings.ToLower(email)) }
+func idemPK(scope, key string) string           { return "IDEM#" + scope + "#" + sha(key) }
 
 // guardSK names the fixed sign-in window that starts at start (epoch milliseconds).
 func guardSK(start time.Time) string { return skGuard + strconv.FormatInt(start.UnixMilli(), 10) }

@@ -2,13 +2,10 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/partner-admin-center/pac/shared/admin"
@@ -25,49 +22,6 @@ func (s *Store) Partner(ctx context.Context, partnerID string) (admin.Partner, e
 		return admin.Partner{}, admin.NotFound("partner")
 	}
 	return it.domain(), nil
-}
-
-// UserWithPartner reads a user and its partner in one BatchGetItem (strongly consistent).
-func (s *Store) UserWithPartner(ctx context.Context, partnerID, userID string) (admin.User, admin.Partner, error) {
-	keys := []map[string]types.AttributeValue{key(partnerPK(partnerID), userSK(userID)), key(partnerPK(partnerID), skProf)}
-	req := map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
-	for _, k := range keys {
-		access(ctx, "BatchGetItem", k)
-	}
-	var u *userItem
-	var p *partnerItem
-	for attempt := 0; len(req) > 0; attempt++ {
-		if attempt > 0 {
-			time.Sleep(time.Duration(attempt*attempt) * 10 * time.Millisecond) // unprocessed keys: back off
-		}
-		if attempt == 5 {
-			return admin.User{}, admin.Partner{}, fmt.Errorf("store: get user %s: unprocessed keys after retries", userID)
-		}
-		res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req, ReturnConsumedCapacity: total})
-		if err != nil {
-			return admin.User{}, admin.Partner{}, fmt.Errorf("store: get user %s: %w", userID, err)
-		}
-		record(ctx, "BatchGetItem", res.ConsumedCapacity...)
-		for _, item := range res.Responses[s.table] {
-			switch sk := item[attrSK].(*types.AttributeValueMemberS).Value; sk {
-			case skProf:
-				p = new(partnerItem)
-				if err := attributevalue.UnmarshalMap(item, p); err != nil {
-					return admin.User{}, admin.Partner{}, fmt.Errorf("store: decode partner: %w", err)
-				}
-			default:
-				u = new(userItem)
-				if err := attributevalue.UnmarshalMap(item, u); err != nil {
-					return admin.User{}, admin.Partner{}, fmt.Errorf("store: decode user: %w", err)
-				}
-			}
-		}
-		req = res.UnprocessedKeys
-	}
-	if u == nil || p == nil {
-		return admin.User{}, admin.Partner{}, admin.NotFound("user")
-	}
-	return u.domain(), p.domain(), nil
 }
 
 // CreatePartner writes a new partner, its first user and login, the activity entry and the

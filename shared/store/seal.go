@@ -24,6 +24,8 @@ import (
 const (
 	sealInfo    = "partner-admin-center/outbox/sealed-facts/v1"
 	sealVersion = "v1."
+
+	factorSealInfo = "partner-admin-center/mfa/totp-secrets/v1"
 )
 
 // Sealer seals and opens the secret facts of outbox items.
@@ -34,12 +36,18 @@ type Sealer struct {
 // NewSealer derives the sealing key from a base64 (standard) master key of at least 32 random
 // bytes — the deployment's link key (LINK_KEY) — with HKDF-SHA256 and a label of its own, so the
 // sealing key is independent of the link codes' HMAC key.
-func NewSealer(masterB64 string) (*Sealer, error) {
+func NewSealer(masterB64 string) (*Sealer, error) { return newSealer(masterB64, sealInfo) }
+
+// NewFactorSealer derives, likewise under a label of its own, the key that seals the TOTP
+// secrets of two-factor sign-in (mfa.go).
+func NewFactorSealer(masterB64 string) (*Sealer, error) { return newSealer(masterB64, factorSealInfo) }
+
+func newSealer(masterB64, info string) (*Sealer, error) {
 	master, err := base64.StdEncoding.DecodeString(masterB64)
 	if err != nil || len(master) < 32 {
 		return nil, errors.New("store: the sealing master key must be the base64 of at least 32 random bytes")
 	}
-	k, err := hkdf.Key(sha256.New, master, nil, sealInfo, 32)
+	k, err := hkdf.Key(sha256.New, master, nil, info, 32)
 	if err != nil {
 		return nil, fmt.Errorf("store: derive the sealing key: %w", err)
 	}

@@ -83,20 +83,6 @@ func keyOf(item map[string]types.AttributeValue) [2]string {
 	return [2]string{pk.Value, sk.Value}
 }
 
-// CustomerUser reads a customer user and the customer in one round trip.
-func (s *Store) CustomerUser(ctx context.Context, customerID, userID string) (admin.User, admin.Customer, error) {
-	var u userItem
-	var c customerItem
-	fu, fc, err := s.batchPair(ctx, "get customer user", key(customerPK(customerID), userSK(userID)), key(customerPK(customerID), skProf), &u, &c)
-	if err != nil {
-		return admin.User{}, admin.Customer{}, err
-	}
-	if !fu || !fc {
-		return admin.User{}, admin.Customer{}, admin.NotFound("user")
-	}
-	return u.domain(), c.domain(), nil
-}
-
 // Subscriptions lists a customer's subscriptions.
 func (s *Store) Subscriptions(ctx context.Context, customerID string, page admin.PageRequest) (admin.Page[admin.Subscription], error) {
 	return listPage[subscriptionItem, admin.Subscription](ctx, s, "list subscriptions", customerPK(customerID), skSub, "", "", page, true)

@@ -92,13 +92,14 @@ func (s *Store) DeleteUser(ctx context.Context, u admin.User, globalAdminDelta i
 	t.add(types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(partnerPK(u.OrgID), userSK(u.ID)),
 		ConditionExpression: aws.String("attribute_exists(PK)")}}, notFound("user"))
 	t.add(types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(loginPK(u.Email), skLogin)}}, nil)
+	t.add(types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(partnerPK(u.OrgID), factorSK(u.ID))}}, nil) // its second factor, if any
 	t.add(partnerCounters(s.table, u.OrgID, -1, globalAdminDelta))
 	t.activity(s.table, a)
 	return s.commit(ctx, "delete user "+u.ID, &t)
 }
 
 // SetPassword writes the user record and replaces the login's password hash.
-func (s *Store) SetPassword(ctx context.Context, u admin.User, prevVersion int, hash string, a admin.Activity) error {
+func (s *Store) SetPassword(ctx context.Context, u admin.User, prevVersion int, hash string, a admin.Activity, next *admin.UserSession) error {
 	var t txn
 	s.putUserGuarded(&t, u, prevVersion)
 	t.add(types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: key(loginPK(u.Email), skLogin),
@@ -108,6 +109,9 @@ func (s *Store) SetPassword(ctx context.Context, u admin.User, prevVersion int, 
 			":u": &types.AttributeValueMemberS{Value: u.ID}, ":m": &types.AttributeValueMemberBOOL{Value: u.PasswordChangeRequired}, ":e": num(u.SessionEpoch)},
 	}}, notFound("user"))
 	t.activity(s.table, a)
+	if next != nil {
+		t.put(s.table, toSessionItem(*next), "attribute_not_exists(PK)", nil, nil, nil)
+	}
 	return s.commit(ctx, "set password "+u.ID, &t)
 }
 

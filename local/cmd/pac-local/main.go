@@ -6,6 +6,7 @@
 //	pac-local bench                             the benchmark table (make bench)
 //	pac-local keygen                            a token key pair for sam deploy
 //	pac-local backfill [-data .local]           add the customer directory's and the clock's missing index items
+//	pac-local totp EMAIL|SECRET                 the current two-factor code of a demo user (or of a secret)
 package main
 
 import (
@@ -27,6 +28,7 @@ import (
 	"github.com/partner-admin-center/pac/local/localrun"
 	"github.com/partner-admin-center/pac/local/seed"
 	"github.com/partner-admin-center/pac/shared/auth"
+	"github.com/partner-admin-center/pac/shared/totp"
 )
 
 const usage = `usage:
@@ -35,6 +37,7 @@ const usage = `usage:
   pac-local bench [-cold 15] [-warm 200]               print the benchmark table (make bench)
   pac-local keygen                                     a token key pair for sam deploy
   pac-local backfill [-data .local] [-endpoint URL]    add the customer directory's and the clock's missing index items (idempotent)
+  pac-local totp EMAIL|SECRET                          the current two-factor code of a demo user (or of a base32 secret)
 `
 
 func main() {
@@ -54,6 +57,8 @@ func main() {
 		code = keygen()
 	case "backfill":
 		code = backfill(os.Args[2:])
+	case "totp":
+		code = totpCode(os.Args[2:])
 	case "-h", "-help", "--help", "help":
 		fmt.Print(usage)
 	default:
@@ -158,7 +163,8 @@ func banner(w io.Writer, rt *localrun.Runtime, took time.Duration) {
 	fmt.Fprintf(w, "  Logs         %s  (functions and gateway: this terminal)\n\n", rel(filepath.Join(rt.DataDir, "logs")))
 	var first, firstPartner string
 	if len(creds.Partners) > 0 {
-		fmt.Fprintf(w, "  Demo users (password %s):\n", seed.Password)
+		fmt.Fprintf(w, "  Demo users (password %s; global admins and full customer access sign in with a second factor:\n"+
+			"  add the secret of the credentials file to an authenticator app, or run .local/bin/pac-local totp EMAIL for the code):\n", seed.Password)
 		for _, p := range creds.Partners {
 			fmt.Fprintf(w, "    %s - cloud %s - %s\n", p.Name, p.Cloud, p.PartnerID)
 			for _, u := range p.Users {
@@ -166,8 +172,12 @@ func banner(w io.Writer, rt *localrun.Runtime, took time.Duration) {
 				if role == "" {
 					role = "-"
 				}
-				fmt.Fprintf(w, "      %-40s role %-16s customers %s\n", u.Email, role, u.CustomerAccess)
-				if first == "" {
+				tfa := ""
+				if u.TOTPSecret != "" {
+					tfa = "  two-factor: pac-local totp " + u.Email
+				}
+				fmt.Fprintf(w, "      %-40s role %-16s customers %-8s%s\n", u.Email, role, u.CustomerAccess, tfa)
+				if first == "" && u.TOTPSecret == "" {
 					first, firstPartner = u.Email, p.PartnerID
 				}
 			}
@@ -218,6 +228,27 @@ func banner(w io.Writer, rt *localrun.Runtime, took time.Duration) {
 		fmt.Fprintf(w, "    curl -s %s/operator/partners/%s -H 'authorization: Bearer %s'\n\n", rt.APIURL, firstPartner, rt.OperatorToken)
 	}
 	fmt.Fprintf(w, "Functions start on their first request (a real cold start). Ctrl-C stops everything.\n\n")
+}
+
+// totpCode prints the current TOTP code of a demo user (the seed's secret of the email) or of a
+// base32 secret: the authenticator app of the local demo.
+func totpCode(args []string) int {
+	if len(args) != 1 {
+		fmt.Fprint(os.Stderr, "usage: pac-local totp EMAIL|SECRET\n")
+		return 2
+	}
+	secret := args[0]
+	if strings.Contains(secret, "@") {
+		secret = seed.DemoTOTPSecret(strings.ToLower(secret))
+	}
+	now := time.Now()
+	code, err := totp.Authenticator{}.Code(strings.ToUpper(strings.ReplaceAll(secret, " ", "")), now)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pac-local totp: %v\n", err)
+		return 1
+	}
+	fmt.Printf("%s  (valid for %d s more)\n", code, 30-now.Unix()%30)
+	return 0
 }
 
 // env runs a command with the emulators: DynamoDB Local in memory and the SES emulator on free

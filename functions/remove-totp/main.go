@@ -1,0 +1,19 @@
+// Command remove-totp is the Lambda function of DELETE /me/mfa/totp.
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/partner-admin-center/pac/shared/api"
+	"github.com/partner-admin-center/pac/shared/apigw"
+	"github.com/partner-admin-center/pac/shared/app"
+	"github.com/partner-admin-center/pac/shared/totp"
+)
+
+func main() {
+	deps := app.MustDeps(context.Background(), app.TwoFactor)
+	totp.Wire(deps.TwoFactor)
+	lambda.Start(apigw.Lambda("remove-totp", api.RemoveTOTP(deps.Auth(), deps.TwoFactor)))
+}
