@@ -1,0 +1,5 @@
+import { NotAvailable } from '../components/ui';
+
+export default function Activity() {
+  return <NotAvailable />;
+}
