@@ -6,6 +6,9 @@ import { I18nProvider } from './i18n';
 import { SessionProvider } from './app/session';
 import { App } from './app/App';
 import './index.css';
+import { tameTabsterBumpers } from './tabsterBumpers';
+
+tameTabsterBumpers();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
