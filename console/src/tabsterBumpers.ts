@@ -10,5 +10,5 @@ export function tameTabsterBumpers(): void {
       el.setAttribute('tabindex', '-1');
     }
   };
-  new MutationObserver(fix).observe(document.body, { childList: true });
+  new MutationObserver(fix).observe(document.body, { childList: true, subtree: true, attributeFilter: ['tabindex'] });
 }
