@@ -41,7 +41,7 @@ export function useLayoutStyles() {
 export function Section({ title, children, actions, id }: { title?: string; children: ReactNode; actions?: ReactNode; id?: string }) {
   const s = useStyles();
   return (
-    <section className={s.section} aria-labelledby={title && id ? id : undefined}>
+    <section className={s.section}>
       {(title || actions) && (
         <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: 8, flexWrap: 'wrap' }}>
           {title && (
