@@ -1,5 +1,5 @@
-import { NotAvailable } from '../components/ui';
+import { LinksPage } from '../components/LinksPage';
 
 export default function DelegatedAdminOffers() {
-  return <NotAvailable />;
+  return <LinksPage kind="delegated-admin" />;
 }

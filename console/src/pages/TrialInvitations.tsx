@@ -1,5 +1,5 @@
-import { NotAvailable } from '../components/ui';
+import { LinksPage } from '../components/LinksPage';
 
 export default function TrialInvitations() {
-  return <NotAvailable />;
+  return <LinksPage kind="trial" />;
 }
