@@ -109,7 +109,7 @@ const useStyles = makeStyles({
   badge: { position: 'absolute', top: '2px', right: '0px' },
   body: { display: 'flex', flexGrow: 1, minHeight: 0 },
   sidebar: {
-    width: '240px',
+    width: '264px',
     flexShrink: 0,
     backgroundColor: tokens.colorNeutralBackground1,
     borderRight: `1px solid ${tokens.colorNeutralStroke2}`,

@@ -47,7 +47,7 @@ export function CustomerTable({ q, filter, cloud, limit = 50 }: { q?: string; fi
                   <TableCell>
                     {k === 'active' || k === 'expiring' ? <Link to={`/customers/${c.customerId}`}>{c.name}</Link> : c.name}
                   </TableCell>
-                  <TableCell>{domain(c.domainPrefix, cloud)}</TableCell>
+                  <TableCell style={{ overflowWrap: 'anywhere' }}>{domain(c.domainPrefix, cloud)}</TableCell>
                   <TableCell>
                     <RelationshipBadge relationship={c.relationship} />
                   </TableCell>
