@@ -77,7 +77,9 @@ console/dist/index.html: console/node_modules/.installed $(CONSOLE_SOURCES)
 
 # make deploy: sam build and sam deploy, then the console: console/dist goes to the stack's
 # ConsoleBucketName under console/ (hashed assets cached for a year, every other file revalidated),
-# and the distribution's /console/* is invalidated. Needs the AWS CLI, the SAM CLI and credentials.
+# and the distribution's /console/* is invalidated. Old hashed assets stay: a browser still on the
+# previous index.html loads its lazy chunks after the upload (they are small; a lifecycle rule can
+# expire them). Needs the AWS CLI, the SAM CLI and credentials.
 # CONFIG_ENV picks samconfig.toml's environment (default, prod); SAM_DEPLOY_ARGS go to sam deploy
 # (e.g. --parameter-overrides ..., see samconfig.toml); STACK_NAME and DEPLOY_REGION come from
 # samconfig.toml's environment unless given.
@@ -111,7 +113,6 @@ deploy: console ## sam build + sam deploy, then upload console/dist and invalida
 	echo "==> console/dist -> s3://$$bucket/console/"; \
 	aws s3 sync console/dist/assets/ "s3://$$bucket/console/assets/" --region $(DEPLOY_REGION) --cache-control '$(CACHE_IMMUTABLE)'; \
 	aws s3 sync console/dist/ "s3://$$bucket/console/" --region $(DEPLOY_REGION) --exclude 'assets/*' --cache-control '$(CACHE_REVALIDATE)' --delete; \
-	aws s3 sync console/dist/assets/ "s3://$$bucket/console/assets/" --region $(DEPLOY_REGION) --cache-control '$(CACHE_IMMUTABLE)' --delete; \
 	echo "==> invalidating /console/* in $$distribution"; \
 	aws cloudfront create-invalidation --distribution-id "$$distribution" --paths '/console/*' --query Invalidation.Id --output text; \
 	echo "Console: $$console_url"; \
