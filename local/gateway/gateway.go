@@ -294,6 +294,13 @@ func (r *compiledRoute) matchPath(segs []string) (map[string]string, []int, bool
 	return params, score, true
 }
 
+// HasRoute says whether a route of the API other than the $default catch-all matches the
+// method and the escaped path (the local site serves the console only where the API has none).
+func (g *Gateway) HasRoute(method, escapedPath string) bool {
+	r, _ := g.match(strings.ToUpper(method), escapedPath)
+	return r != nil && r.Path != "$default"
+}
+
 // ServeHTTP handles one request as API Gateway would.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()

@@ -263,6 +263,19 @@ func TestRouteMatching(t *testing.T) {
 	if _, err := New(Config{Routes: []Route{{Method: "GET", Path: "/a", Function: "A"}, {Method: "GET", Path: "/a", Function: "B"}}, Invoker: &recorder{}}); err == nil {
 		t.Error("a duplicate route was accepted")
 	}
+	// HasRoute: a route of its own, never the catch-all.
+	for _, c := range []struct {
+		g            *Gateway
+		method, path string
+		want         bool
+	}{
+		{g, "GET", "/users/42", true}, {g, "get", "/users/42", true}, {g, "PUT", "/users", false}, {g, "GET", "/", false},
+		{g2, "GET", "/users", true}, {g2, "GET", "/console/", false},
+	} {
+		if got := c.g.HasRoute(c.method, c.path); got != c.want {
+			t.Errorf("HasRoute(%s %s) = %v, want %v", c.method, c.path, got, c.want)
+		}
+	}
 }
 
 func TestNotFound(t *testing.T) {

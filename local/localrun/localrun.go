@@ -2,8 +2,9 @@
 // DynamoDB Local and the SES emulator (or external endpoints), the table from template.yaml
 // with its TTL, the demo seed, every function built with its Makefile target and run as Lambda
 // Runtime API processes (started lazily, on the first request), and the HTTP API gateway on a
-// loopback port. Start returns a Runtime that end-to-end tests and benchmarks drive over real
-// HTTP; Close stops every process it started.
+// loopback port, with the web console's build on the same origin (Options.ConsoleDir). Start
+// returns a Runtime that end-to-end tests and benchmarks drive over real HTTP; Close stops every
+// process it started.
 package localrun
 
 import (
@@ -31,6 +32,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 
+	"github.com/partner-admin-center/pac/local/console"
 	"github.com/partner-admin-center/pac/local/emulators"
 	"github.com/partner-admin-center/pac/local/gateway"
 	"github.com/partner-admin-center/pac/local/lambda"
@@ -102,11 +104,17 @@ type Options struct {
 	ScheduleSpeedup float64
 	// NoEventSources starts neither the stream poller nor the scheduler.
 	NoEventSources bool
+	// ConsoleDir, if set, is the web console's build (console/dist; relative to RepoRoot) to
+	// serve on the API's origin under /console/ as the template's CloudFront distribution does,
+	// with its security headers (local/console). The API's routes keep priority. A directory
+	// without index.html answers 503 until it is built.
+	ConsoleDir string
 }
 
 // DemoCredentials is what `run` prints and writes to DataDir/demo-credentials.json.
 type DemoCredentials struct {
 	APIURL        string `json:"apiUrl"`
+	ConsoleURL    string `json:"consoleUrl,omitempty"`
 	InboxURL      string `json:"inboxUrl"`
 	OperatorToken string `json:"operatorToken"`
 	seed.Credentials
@@ -122,6 +130,10 @@ type DemoCredentials struct {
 type Runtime struct {
 	// APIURL is the gateway's base URL, http://127.0.0.1:<port>.
 	APIURL string
+	// ConsoleURL is the console's URL on the same origin, APIURL+"/console/" (empty without
+	// Options.ConsoleDir); Console serves it.
+	ConsoleURL string
+	Console    *console.Handler
 	// InboxURL is the SES emulator's web inbox (its JSON store is InboxURL+"/store").
 	InboxURL         string
 	DynamoDBEndpoint string
@@ -280,6 +292,18 @@ func Start(ctx context.Context, opts Options) (_ *Runtime, err error) {
 	}
 	rt.Template = tpl
 	rt.TableName = opts.TableName
+	if opts.ConsoleDir != "" {
+		dir := opts.ConsoleDir
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(opts.RepoRoot, dir)
+		}
+		headers, err := console.HeadersFromTemplate(tpl)
+		if err != nil {
+			return nil, fmt.Errorf("serving the console: %s: %w", opts.TemplatePath, err)
+		}
+		rt.Console = console.New(dir, headers, opts.Log)
+		rt.ConsoleURL = rt.APIURL + console.Prefix
+	}
 	functions, err := selectFunctions(tpl, opts.Functions)
 	if err != nil {
 		return nil, err
@@ -316,7 +340,7 @@ func Start(ctx context.Context, opts Options) (_ *Runtime, err error) {
 			rt.logf("created table %s", tb.Name)
 		}
 	}
-	rt.Credentials = DemoCredentials{APIURL: rt.APIURL, InboxURL: rt.InboxURL, OperatorToken: rt.OperatorToken}
+	rt.Credentials = DemoCredentials{APIURL: rt.APIURL, ConsoleURL: rt.ConsoleURL, InboxURL: rt.InboxURL, OperatorToken: rt.OperatorToken}
 	if !opts.NoSeed {
 		creds, err := seed.Run(ctx, rt.DynamoDB, rt.TableName, sec.LinkKey)
 		if err != nil {
@@ -381,7 +405,11 @@ func Start(ctx context.Context, opts Options) (_ *Runtime, err error) {
 			return nil, err
 		}
 	}
-	rt.server = &http.Server{Handler: rt.Gateway, ReadHeaderTimeout: 10 * time.Second}
+	var site http.Handler = rt.Gateway
+	if rt.Console != nil {
+		site = console.Site(rt.Console, rt.Gateway, rt.Gateway.HasRoute)
+	}
+	rt.server = &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second}
 	listenerOwned = false
 	go func() {
 		if err := rt.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -509,6 +509,38 @@ func (t *Template) HTTPAPI(logicalID string) *HTTPAPI {
 	return nil
 }
 
+// OfType returns the logical IDs of the template's resources of a type, sorted.
+func (t *Template) OfType(typ string) []string {
+	var ids []string
+	for id, ty := range t.Types {
+		if ty == typ {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Resource returns the type of a resource and its Properties resolved for the local stack, for
+// the resource types the runtime does not model itself (the local console server copies the
+// response headers of the CloudFront distribution's console behaviour from them).
+func (t *Template) Resource(logicalID string) (typ string, props map[string]any, err error) {
+	typ, ok := t.Types[logicalID]
+	if !ok {
+		return "", nil, fmt.Errorf("the template has no resource %s", logicalID)
+	}
+	raw := t.Resolver.rawProps[logicalID]
+	if raw == nil {
+		return typ, nil, nil
+	}
+	v, err := t.Resolver.Resolve(raw)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %w", logicalID, err)
+	}
+	props, _ = v.(map[string]any)
+	return typ, props, nil
+}
+
 // Routes lists every HTTP API route of the template with its effective settings, sorted by
 // route key. Two events claiming the same route of the same API are an error, as in AWS.
 func (t *Template) Routes() ([]Route, error) {

@@ -349,3 +349,60 @@ func TestWithoutStream(t *testing.T) {
 		t.Errorf("WithoutStream changed more than the stream: %+v", c)
 	}
 }
+
+// TestResource: the resolved properties of a resource type the runtime does not model, and the
+// resources of a type.
+func TestResource(t *testing.T) {
+	doc := `Parameters:
+  Names: {Type: String, Default: ""}
+Conditions:
+  HasNames: !Not [!Equals [!Ref Names, ""]]
+Resources:
+  Policy:
+    Type: AWS::CloudFront::ResponseHeadersPolicy
+    Properties:
+      ResponseHeadersPolicyConfig:
+        Name: !Sub ${AWS::StackName}-headers
+  Other:
+    Type: AWS::CloudFront::ResponseHeadersPolicy
+  Dist:
+    Type: AWS::CloudFront::Distribution
+    Properties:
+      DistributionConfig:
+        Aliases: !If [HasNames, !Split [",", !Ref Names], !Ref AWS::NoValue]
+        Origins:
+          - {Id: api, DomainName: !Sub "${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
+        CacheBehaviors:
+          - {PathPattern: /console/*, ResponseHeadersPolicyId: !Ref Policy}
+  Api:
+    Type: AWS::Serverless::HttpApi
+`
+	tpl, err := Parse([]byte(doc), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tpl.OfType("AWS::CloudFront::ResponseHeadersPolicy"); !reflect.DeepEqual(got, []string{"Other", "Policy"}) {
+		t.Errorf("OfType = %v", got)
+	}
+	typ, props, err := tpl.Resource("Dist")
+	if err != nil || typ != "AWS::CloudFront::Distribution" {
+		t.Fatalf("Resource(Dist) = %q, %v", typ, err)
+	}
+	want := map[string]any{"DistributionConfig": map[string]any{
+		"Origins":        []any{map[string]any{"Id": "api", "DomainName": "Api.execute-api.us-east-1.amazonaws.com"}},
+		"CacheBehaviors": []any{map[string]any{"PathPattern": "/console/*", "ResponseHeadersPolicyId": "Policy"}},
+	}}
+	if !reflect.DeepEqual(props, want) {
+		t.Errorf("Resource(Dist) properties\n got %v\nwant %v", props, want)
+	}
+	if _, props, err := tpl.Resource("Policy"); err != nil || !reflect.DeepEqual(props, map[string]any{
+		"ResponseHeadersPolicyConfig": map[string]any{"Name": "pac-local-headers"}}) {
+		t.Errorf("Resource(Policy) = %v, %v", props, err)
+	}
+	if _, props, err := tpl.Resource("Other"); err != nil || props != nil {
+		t.Errorf("Resource(Other) = %v, %v", props, err)
+	}
+	if _, _, err := tpl.Resource("Missing"); err == nil {
+		t.Error("Resource(Missing): no error")
+	}
+}

@@ -1,7 +1,7 @@
 // Command pac-local is the local runtime of the Partner Admin Center (docs/architecture.md,
 // "Local runtime"):
 //
-//	pac-local run [-port 3000] [-data .local]   the whole product on 127.0.0.1 (make run)
+//	pac-local run [-port 3000] [-data .local]   the whole product and the console on 127.0.0.1 (make run)
 //	pac-local env -- CMD ARGS...                CMD with DynamoDB Local and the SES emulator (make test)
 //	pac-local bench                             the benchmark table (make bench)
 //	pac-local keygen                            a token key pair for sam deploy
@@ -91,6 +91,7 @@ func run(args []string) int {
 	noSeed := fs.Bool("no-seed", false, "skip the demo seed")
 	maxInstances := fs.Int("max-instances", 0, "instances per function (default 10)")
 	quiet := fs.Bool("quiet", false, "do not print function logs and the access log")
+	consoleDir := fs.String("console", "console/dist", "the web console's build, served under /console/ on the API's origin (relative to the repository; empty: not served)")
 	params := paramFlags{}
 	fs.Var(params, "param", "template parameter override Name=value (repeatable)")
 	bootstraps := paramFlags{}
@@ -116,7 +117,7 @@ func run(args []string) int {
 	}
 	opts := localrun.Options{
 		Port: *port, DataDir: *data, TemplatePath: *tpl, TableName: *table, InMemory: *inMemory,
-		NoSeed: *noSeed, MaxInstances: *maxInstances, Parameters: params, Log: logw,
+		NoSeed: *noSeed, MaxInstances: *maxInstances, Parameters: params, Log: logw, ConsoleDir: *consoleDir,
 	}
 	if len(bootstraps) > 0 {
 		opts.Bootstraps = bootstraps
@@ -157,6 +158,13 @@ func banner(w io.Writer, rt *localrun.Runtime, took time.Duration) {
 	}
 	fmt.Fprintf(w, "\nPartner Admin Center runs locally (ready in %.1fs).\n\n", took.Seconds())
 	fmt.Fprintf(w, "  API          %s\n", rt.APIURL)
+	if rt.Console != nil {
+		note := ""
+		if !rt.Console.Built() {
+			note = "  (not built: run make console)"
+		}
+		fmt.Fprintf(w, "  Console      %s%s\n", rt.ConsoleURL, note)
+	}
 	fmt.Fprintf(w, "  Email inbox  %s  (JSON: %s/store)\n", rt.InboxURL, rt.InboxURL)
 	fmt.Fprintf(w, "  DynamoDB     %s  table %s\n", rt.DynamoDBEndpoint, rt.TableName)
 	fmt.Fprintf(w, "  Credentials  %s\n", rel(rt.CredentialsFile))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"slices"
+	"time"
 
 	benchpkg "github.com/partner-admin-center/pac/local/bench"
 	"net/http"
@@ -11,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/partner-admin-center/pac/local/console"
+	"github.com/partner-admin-center/pac/local/localrun"
+	"github.com/partner-admin-center/pac/local/seed"
 	"github.com/partner-admin-center/pac/local/testenv"
 	"github.com/partner-admin-center/pac/local/testenv/builds"
 )
@@ -122,5 +126,38 @@ func TestBench(t *testing.T) {
 	}
 	if len(rep.Sizes) < 44 {
 		t.Errorf("bench sized %d binaries, want every function of template.yaml and the reference", len(rep.Sizes))
+	}
+}
+
+// TestBannerPrintsTheConsole: the console's URL next to the API's, above the demo users, and a
+// hint while it is not built.
+func TestBannerPrintsTheConsole(t *testing.T) {
+	dir := t.TempDir()
+	rt := &localrun.Runtime{APIURL: "http://127.0.0.1:3000", ConsoleURL: "http://127.0.0.1:3000/console/",
+		Console: console.New(dir, console.Headers{}, nil), InboxURL: "http://127.0.0.1:4000", DataDir: dir, CredentialsFile: dir + "/demo-credentials.json"}
+	rt.Credentials.Partners = []seed.PartnerCredentials{{Name: "Contoso", PartnerID: "ptn_1", Cloud: "global",
+		Users: []seed.UserCredential{{Email: "admin@contoso.example", CompanyRole: "global_admin", CustomerAccess: "full"}}}}
+	var out bytes.Buffer
+	banner(&out, rt, time.Second)
+	text := out.String()
+	api := strings.Index(text, "  API          http://127.0.0.1:3000\n")
+	con := strings.Index(text, "  Console      http://127.0.0.1:3000/console/  (not built: run make console)\n")
+	users := strings.Index(text, "Demo users")
+	if api < 0 || con < 0 || users < 0 || !(api < con && con < users) {
+		t.Errorf("banner: the console's URL is not between the API's and the demo users:\n%s", text)
+	}
+	if err := os.WriteFile(dir+"/index.html", []byte("<!doctype html>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	banner(&out, rt, time.Second)
+	if !strings.Contains(out.String(), "  Console      http://127.0.0.1:3000/console/\n") {
+		t.Errorf("banner with a built console:\n%s", out.String())
+	}
+	out.Reset()
+	rt.Console, rt.ConsoleURL = nil, ""
+	banner(&out, rt, time.Second)
+	if strings.Contains(out.String(), "  Console  ") {
+		t.Errorf("banner without a console:\n%s", out.String())
 	}
 }

@@ -1,0 +1,45 @@
+// The console's pages: one line each (a lazily loaded module under src/pages/), the nav entry
+// and who may see it. Adding a page is adding a line here and its messages.
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import type { FluentIcon } from '@fluentui/react-icons';
+import { HomeRegular } from '@fluentui/react-icons/svg/home';
+import { BuildingRegular } from '@fluentui/react-icons/svg/building';
+import { PeopleTeamRegular } from '@fluentui/react-icons/svg/people-team';
+import { PersonBoardRegular } from '@fluentui/react-icons/svg/person-board';
+import { TicketDiagonalRegular } from '@fluentui/react-icons/svg/ticket-diagonal';
+import { MailLinkRegular } from '@fluentui/react-icons/svg/mail-link';
+import { CartRegular } from '@fluentui/react-icons/svg/cart';
+import { ShieldKeyholeRegular } from '@fluentui/react-icons/svg/shield-keyhole';
+import { KeyRegular } from '@fluentui/react-icons/svg/key';
+import { AlertRegular } from '@fluentui/react-icons/svg/alert';
+import { LinkRegular } from '@fluentui/react-icons/svg/link';
+import { HistoryRegular } from '@fluentui/react-icons/svg/history';
+import type { MessageId } from '../i18n';
+import type { Access } from './access';
+
+export interface PageRoute {
+  path: string;
+  component: LazyExoticComponent<ComponentType>;
+  allowed: (a: Access) => boolean;
+  nav?: { label: MessageId; icon: FluentIcon; end?: boolean };
+}
+
+const always = () => true;
+
+export const pageRoutes: PageRoute[] = [
+  { path: '/', component: lazy(() => import('../pages/Overview')), allowed: always, nav: { label: 'nav.overview', icon: HomeRegular, end: true } },
+  { path: '/company', component: lazy(() => import('../pages/Company')), allowed: always, nav: { label: 'nav.company', icon: BuildingRegular } },
+  { path: '/users', component: lazy(() => import('../pages/Users')), allowed: (a) => a.readUsers, nav: { label: 'nav.users', icon: PeopleTeamRegular } },
+  { path: '/customers', component: lazy(() => import('../pages/Customers')), allowed: (a) => a.customers, nav: { label: 'nav.customers', icon: PersonBoardRegular } },
+  { path: '/customers/:customerId/:tab?', component: lazy(() => import('../pages/Customer')), allowed: (a) => a.customers },
+  { path: '/customers/:customerId/service-requests/:requestId', component: lazy(() => import('../pages/ServiceRequest')), allowed: (a) => a.customers },
+  { path: '/service-requests', component: lazy(() => import('../pages/ServiceRequests')), allowed: (a) => a.customers, nav: { label: 'nav.serviceRequests', icon: TicketDiagonalRegular } },
+  { path: '/trial-invitations', component: lazy(() => import('../pages/TrialInvitations')), allowed: (a) => a.trialInvitations, nav: { label: 'nav.trialInvitations', icon: MailLinkRegular } },
+  { path: '/purchase-offers', component: lazy(() => import('../pages/PurchaseOffers')), allowed: (a) => a.purchaseOffers, nav: { label: 'nav.purchaseOffers', icon: CartRegular } },
+  { path: '/delegated-admin-offers', component: lazy(() => import('../pages/DelegatedAdminOffers')), allowed: (a) => a.delegatedAdminOffers, nav: { label: 'nav.delegatedAdminOffers', icon: ShieldKeyholeRegular } },
+  { path: '/product-keys', component: lazy(() => import('../pages/ProductKeys')), allowed: (a) => a.productKeys, nav: { label: 'nav.productKeys', icon: KeyRegular } },
+  { path: '/notifications/:tab?', component: lazy(() => import('../pages/Notifications')), allowed: (a) => a.notifications, nav: { label: 'nav.notifications', icon: AlertRegular } },
+  { path: '/webhooks', component: lazy(() => import('../pages/Webhooks')), allowed: (a) => a.manageWebhooks, nav: { label: 'nav.webhooks', icon: LinkRegular } },
+  { path: '/activity', component: lazy(() => import('../pages/Activity')), allowed: (a) => a.readActivity, nav: { label: 'nav.activity', icon: HistoryRegular } },
+  { path: '/account', component: lazy(() => import('../pages/MyAccount')), allowed: always },
+];

@@ -1,0 +1,5 @@
+import { LinksPage } from '../components/LinksPage';
+
+export default function TrialInvitations() {
+  return <LinksPage kind="trial" />;
+}

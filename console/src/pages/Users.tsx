@@ -1,0 +1,350 @@
+import { useState, type FormEvent } from 'react';
+import {
+  Button,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Field,
+  Input,
+  Menu,
+  MenuItem,
+  MenuList,
+  MenuPopover,
+  MenuTrigger,
+  Radio,
+  RadioGroup,
+  Select,
+  Spinner,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+} from '@fluentui/react-components';
+import { AddRegular } from '@fluentui/react-icons/svg/add';
+import { MoreHorizontalRegular } from '@fluentui/react-icons/svg/more-horizontal';
+import { api, idempotencyKey } from '../api/client';
+import { companyRoles, type CompanyRole, type CreatedUser, type CustomerAccess, type Page, type User } from '../api/types';
+import { useAccess } from '../app/access';
+import { useCaller, useSession } from '../app/session';
+import { usePaged } from '../components/hooks';
+import { Section, TableScroll, useLayoutStyles } from '../components/layout';
+import { ConfirmDialog, EmptyState, ErrorState, FormError, LoadMore, Loading, OneTimeSecretDialog, PageHeader, useFieldError } from '../components/ui';
+import { useT, type MessageId } from '../i18n';
+
+interface UserForm {
+  displayName: string;
+  email: string;
+  companyAdmin: boolean;
+  companyRole: CompanyRole;
+  customerAdmin: boolean;
+  customerAccess: 'full' | 'limited';
+}
+
+function fromUser(u: User): UserForm {
+  return {
+    displayName: u.displayName,
+    email: u.email,
+    companyAdmin: u.companyRole !== 'none',
+    companyRole: u.companyRole === 'none' ? 'user_admin' : u.companyRole,
+    customerAdmin: u.customerAccess !== 'none',
+    customerAccess: u.customerAccess === 'full' ? 'full' : 'limited',
+  };
+}
+
+const emptyForm: UserForm = { displayName: '', email: '', companyAdmin: false, companyRole: 'user_admin', customerAdmin: false, customerAccess: 'limited' };
+
+function UserDialog({
+  user,
+  onClose,
+  onSaved,
+}: {
+  user: User | null;
+  onClose: () => void;
+  onSaved: (u: User, temporaryPassword?: string) => void;
+}) {
+  const t = useT();
+  const l = useLayoutStyles();
+  const access = useAccess();
+  const [current, setCurrent] = useState<User | null>(user);
+  const [form, setForm] = useState<UserForm>(user ? fromUser(user) : emptyForm);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const [key] = useState(idempotencyKey);
+  const fieldError = useFieldError(error);
+  const set = <K extends keyof UserForm>(k: K, v: UserForm[K]) => setForm((f) => ({ ...f, [k]: v }));
+  const roles = companyRoles.filter((r) => r !== 'global_admin' || access.isGlobalAdmin || current?.companyRole === 'global_admin');
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    const companyRole: CompanyRole = form.companyAdmin ? form.companyRole : 'none';
+    const customerAccess: CustomerAccess = form.customerAdmin ? form.customerAccess : 'none';
+    try {
+      if (current) {
+        const u = await api.patch<User>(`/users/${current.userId}`, {
+          displayName: form.displayName.trim(),
+          companyRole,
+          customerAccess,
+          version: current.version,
+        });
+        onSaved(u);
+      } else {
+        const r = await api.post<CreatedUser>(
+          '/users',
+          { email: form.email.trim(), displayName: form.displayName.trim(), companyRole, customerAccess },
+          { idempotencyKey: key },
+        );
+        onSaved(r.user, r.temporaryPassword);
+      }
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  const reload = async () => {
+    if (!current) return;
+    try {
+      const fresh = await api.get<User>(`/users/${current.userId}`);
+      setCurrent(fresh);
+      setForm(fromUser(fresh));
+      setError(undefined);
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  return (
+    <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
+      <DialogSurface>
+        <form onSubmit={(e) => void submit(e)} noValidate>
+          <DialogBody>
+            <DialogTitle>{current ? t('users.editTitle', { name: current.displayName }) : t('users.addTitle')}</DialogTitle>
+            <DialogContent className={l.form}>
+              <FormError error={error} onReload={() => void reload()} fields={['displayName', 'email', 'companyRole', 'customerAccess']} />
+              <Field label={t('users.displayName')} required validationMessage={fieldError('displayName')}>
+                <Input value={form.displayName} onChange={(_, d) => set('displayName', d.value)} maxLength={100} />
+              </Field>
+              <Field label={t('users.email')} required={!current} validationMessage={fieldError('email')}>
+                <Input type="email" value={form.email} onChange={(_, d) => set('email', d.value)} disabled={!!current} />
+              </Field>
+              <Field label={t('users.companyAccess')} hint={t('users.companyAccessHint')}>
+                <RadioGroup value={form.companyAdmin ? 'yes' : 'no'} onChange={(_, d) => set('companyAdmin', d.value === 'yes')} layout="horizontal">
+                  <Radio value="yes" label={t('common.yes')} />
+                  <Radio value="no" label={t('common.no')} />
+                </RadioGroup>
+              </Field>
+              {form.companyAdmin && (
+                <Field label={t('users.role')} validationMessage={fieldError('companyRole')}>
+                  <Select value={form.companyRole} onChange={(_, d) => set('companyRole', d.value as CompanyRole)}>
+                    {roles.map((r) => (
+                      <option key={r} value={r}>
+                        {t(`role.${r}` as MessageId)}
+                      </option>
+                    ))}
+                  </Select>
+                </Field>
+              )}
+              <Field label={t('users.customerAccessLabel')} hint={t('users.customerAccessHint')}>
+                <RadioGroup value={form.customerAdmin ? 'yes' : 'no'} onChange={(_, d) => set('customerAdmin', d.value === 'yes')} layout="horizontal">
+                  <Radio value="yes" label={t('common.yes')} />
+                  <Radio value="no" label={t('common.no')} />
+                </RadioGroup>
+              </Field>
+              {form.customerAdmin && (
+                <Field label={t('users.customerAccessLevel')} validationMessage={fieldError('customerAccess')}>
+                  <RadioGroup value={form.customerAccess} onChange={(_, d) => set('customerAccess', d.value as 'full' | 'limited')}>
+                    <Radio value="full" label={t('access.full')} />
+                    <Radio value="limited" label={t('access.limited')} />
+                  </RadioGroup>
+                </Field>
+              )}
+            </DialogContent>
+            <DialogActions>
+              <Button onClick={onClose}>{t('common.cancel')}</Button>
+              <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
+                {current ? t('common.save') : t('users.add')}
+              </Button>
+            </DialogActions>
+          </DialogBody>
+        </form>
+      </DialogSurface>
+    </Dialog>
+  );
+}
+
+export default function Users() {
+  const t = useT();
+  const access = useAccess();
+  const { me } = useCaller();
+  const { reloadContext } = useSession();
+  const list = usePaged<User>((cursor, signal) => api.get<Page<User>>('/users', { query: { cursor, limit: 50 }, signal }), []);
+  const [editing, setEditing] = useState<User | null | 'new'>(null);
+  const [secret, setSecret] = useState<{ user: User; password: string } | null>(null);
+  const [removing, setRemoving] = useState<User | null>(null);
+  const [resettingMfa, setResettingMfa] = useState<User | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [actionError, setActionError] = useState<unknown>();
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const saved = (u: User, temporaryPassword?: string) => {
+    const isNew = editing === 'new';
+    setEditing(null);
+    if (isNew) {
+      list.update((items) => [...items, u]);
+      if (temporaryPassword) setSecret({ user: u, password: temporaryPassword });
+    } else {
+      list.update((items) => items.map((x) => (x.userId === u.userId ? u : x)));
+      if (u.userId === me.userId) reloadContext();
+    }
+  };
+
+  const remove = async () => {
+    if (!removing) return;
+    setBusy(true);
+    setActionError(undefined);
+    try {
+      await api.del(`/users/${removing.userId}`);
+      list.update((items) => items.filter((x) => x.userId !== removing.userId));
+      setNotice(t('users.removed', { name: removing.displayName }));
+      setRemoving(null);
+    } catch (e) {
+      setActionError(e);
+    }
+    setBusy(false);
+  };
+
+  const resetMfa = async () => {
+    if (!resettingMfa) return;
+    setBusy(true);
+    setActionError(undefined);
+    try {
+      await api.del(`/users/${resettingMfa.userId}/mfa`);
+      list.update((items) => items.map((x) => (x.userId === resettingMfa.userId ? { ...x, mfaEnabled: false } : x)));
+      setNotice(t('users.mfaResetDone', { name: resettingMfa.displayName }));
+      setResettingMfa(null);
+    } catch (e) {
+      setActionError(e);
+    }
+    setBusy(false);
+  };
+
+  const yesNo = (v: boolean | undefined) => (v === undefined ? '—' : v ? t('common.yes') : t('common.no'));
+
+  return (
+    <>
+      <PageHeader
+        title={t('users.title')}
+        description={t('users.description')}
+        actions={
+          access.manageUsers ? (
+            <Button appearance="primary" icon={<AddRegular />} onClick={() => setEditing('new')}>
+              {t('users.add')}
+            </Button>
+          ) : undefined
+        }
+      />
+      {notice && (
+        <div role="status" style={{ marginBottom: 12 }}>
+          {notice}
+        </div>
+      )}
+      <Section>
+        {list.loading ? (
+          <Loading />
+        ) : list.error && list.items.length === 0 ? (
+          <ErrorState error={list.error} onRetry={list.reload} />
+        ) : list.items.length === 0 ? (
+          <EmptyState>{t('users.empty')}</EmptyState>
+        ) : (
+          <>
+            <TableScroll label={t('users.title')}>
+              <Table aria-label={t('users.title')} size="small" style={{ minWidth: 720 }}>
+                <TableHeader>
+                  <TableRow>
+                    <TableHeaderCell>{t('users.displayName')}</TableHeaderCell>
+                    <TableHeaderCell>{t('users.email')}</TableHeaderCell>
+                    <TableHeaderCell>{t('users.companyAccessShort')}</TableHeaderCell>
+                    <TableHeaderCell>{t('users.customerAccessShort')}</TableHeaderCell>
+                    <TableHeaderCell>{t('users.mfa')}</TableHeaderCell>
+                    {access.manageUsers && <TableHeaderCell>{t('common.actions')}</TableHeaderCell>}
+                  </TableRow>
+                </TableHeader>
+                <TableBody>
+                  {list.items.map((u) => (
+                    <TableRow key={u.userId}>
+                      <TableCell>{u.displayName}</TableCell>
+                      <TableCell>{u.email}</TableCell>
+                      <TableCell>{u.companyRole === 'none' ? t('common.no') : t(`role.${u.companyRole}` as MessageId)}</TableCell>
+                      <TableCell>{u.customerAccess === 'none' ? t('common.no') : t(`scope.${u.customerAccess}` as MessageId)}</TableCell>
+                      <TableCell>{yesNo(u.mfaEnabled)}</TableCell>
+                      {access.manageUsers && (
+                        <TableCell>
+                          <Menu>
+                            <MenuTrigger disableButtonEnhancement>
+                              <Button appearance="subtle" icon={<MoreHorizontalRegular />} aria-label={t('users.actionsFor', { name: u.displayName })} />
+                            </MenuTrigger>
+                            <MenuPopover>
+                              <MenuList>
+                                <MenuItem onClick={() => setEditing(u)}>{t('common.edit')}</MenuItem>
+                                {access.isGlobalAdmin && u.mfaEnabled !== false && (
+                                  <MenuItem onClick={() => { setActionError(undefined); setResettingMfa(u); }}>{t('users.resetMfa')}</MenuItem>
+                                )}
+                                <MenuItem onClick={() => { setActionError(undefined); setRemoving(u); }}>{t('users.remove')}</MenuItem>
+                              </MenuList>
+                            </MenuPopover>
+                          </Menu>
+                        </TableCell>
+                      )}
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
+            </TableScroll>
+            {list.error != null && <ErrorState error={list.error} onRetry={list.loadMore} />}
+            <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.loadMore} />
+          </>
+        )}
+      </Section>
+      {editing && <UserDialog user={editing === 'new' ? null : editing} onClose={() => setEditing(null)} onSaved={saved} />}
+      {secret && (
+        <OneTimeSecretDialog
+          open
+          title={t('users.createdTitle')}
+          intro={t('users.createdIntro', { name: secret.user.displayName, email: secret.user.email })}
+          value={secret.password}
+          label={t('users.temporaryPassword')}
+          onClose={() => setSecret(null)}
+        />
+      )}
+      <ConfirmDialog
+        open={!!removing}
+        title={t('users.removeTitle')}
+        confirmLabel={t('users.remove')}
+        onConfirm={() => void remove()}
+        onCancel={() => setRemoving(null)}
+        busy={busy}
+        error={actionError}
+      >
+        {removing && t('users.removeBody', { name: removing.displayName, email: removing.email })}
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={!!resettingMfa}
+        title={t('users.resetMfaTitle')}
+        confirmLabel={t('users.resetMfa')}
+        onConfirm={() => void resetMfa()}
+        onCancel={() => setResettingMfa(null)}
+        busy={busy}
+        error={actionError}
+      >
+        {resettingMfa && t('users.resetMfaBody', { name: resettingMfa.displayName })}
+      </ConfirmDialog>
+    </>
+  );
+}
