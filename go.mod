@@ -2,6 +2,10 @@ module github.com/partner-admin-center/pac
 
 go 1.26.8
 
+// The npm packages of the console and of the local emulators are not Go code of this module
+// (some ship Go files of their own, e.g. flatted).
+ignore node_modules
+
 require (
 	github.com/aws/aws-lambda-go v1.55.1
 	github.com/aws/aws-sdk-go-v2 v1.48.0
