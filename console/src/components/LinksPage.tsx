@@ -19,7 +19,6 @@ import {
   RadioGroup,
   Select,
   SpinButton,
-  Spinner,
   Table,
   TableBody,
   TableCell,
@@ -38,7 +37,7 @@ import { LinkStateBadge } from './badges';
 import { useCatalog } from './catalog';
 import { usePaged, useResource } from './hooks';
 import { DescriptionList, Section, TableScroll, useLayoutStyles } from './layout';
-import { ConfirmDialog, CopyButton, EmptyState, ErrorState, FormError, LoadMore, Loading, PageHeader, SecretValue, useFieldError } from './ui';
+import { ConfirmDialog, CopyButton, EmptyState, ErrorState, FormError, LoadMore, Loading, PageHeader, SecretValue, useFieldError, SubmitButton } from './ui';
 import { useFormat, useT, type MessageId } from '../i18n';
 
 const paths: Record<LinkKind, string> = { trial: '/trial-invitations', offer: '/purchase-offers', 'delegated-admin': '/delegated-admin-offers' };
@@ -227,9 +226,9 @@ function CreateDialog({ kind, onClose, onCreated }: { kind: LinkKind; onClose: (
             </DialogContent>
             <DialogActions>
               <Button onClick={onClose}>{t('common.cancel')}</Button>
-              <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
+              <SubmitButton busy={busy}>
                 {t('link.create')}
-              </Button>
+              </SubmitButton>
             </DialogActions>
           </DialogBody>
         </form>
@@ -283,9 +282,9 @@ function SendDialog({ kind, link, onClose, onSent }: { kind: LinkKind; link: Lin
             </DialogContent>
             <DialogActions>
               <Button onClick={onClose}>{t('common.cancel')}</Button>
-              <Button appearance="primary" type="submit" disabled={busy || !list.length} icon={busy ? <Spinner size="tiny" /> : undefined}>
+              <SubmitButton busy={busy} disabled={!list.length}>
                 {t('link.send')}
-              </Button>
+              </SubmitButton>
             </DialogActions>
           </DialogBody>
         </form>

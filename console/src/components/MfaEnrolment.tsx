@@ -4,7 +4,7 @@ import { ArrowDownloadRegular } from '@fluentui/react-icons/svg/arrow-download';
 import { ApiError, api } from '../api/client';
 import type { RecoveryCodes, TotpEnrolment } from '../api/types';
 import { useT } from '../i18n';
-import { CopyButton, FormError, SecretValue } from './ui';
+import { CopyButton, FormError, SecretValue, SubmitButton } from './ui';
 
 const useStyles = makeStyles({
   stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
@@ -140,9 +140,9 @@ export function MfaEnrolment({ onDone, onCancel, headingLevel = 2 }: { onDone: (
       </Field>
       {!codeError && <FormError error={error} />}
       <div className={s.row}>
-        <Button appearance="primary" type="submit" disabled={busy || !code.trim()} icon={busy ? <Spinner size="tiny" /> : undefined}>
+        <SubmitButton busy={busy} disabled={!code.trim()}>
           {t('mfa.confirm')}
-        </Button>
+        </SubmitButton>
         {onCancel && <Button onClick={onCancel}>{t('common.cancel')}</Button>}
       </div>
     </form>

@@ -191,6 +191,15 @@ export function FormError({ error, onReload, fields }: { error: unknown; onReloa
   );
 }
 
+/** The primary submit button of a form: disabled and spinning while the form is busy. */
+export function SubmitButton({ busy, disabled, children }: { busy: boolean; disabled?: boolean; children: ReactNode }) {
+  return (
+    <Button appearance="primary" type="submit" disabled={busy || disabled} icon={busy ? <Spinner size="tiny" /> : undefined}>
+      {children}
+    </Button>
+  );
+}
+
 export function LoadMore({ hasMore, loading, onClick }: { hasMore: boolean; loading: boolean; onClick: () => void }) {
   const t = useT();
   const s = useStyles();

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Button, Field, Input, MessageBar, MessageBarBody, Spinner } from '@fluentui/react-components';
+import { Button, Field, Input, MessageBar, MessageBarBody } from '@fluentui/react-components';
 import { EditRegular } from '@fluentui/react-icons/svg/edit';
 import { api } from '../api/client';
 import type { Company as CompanyT } from '../api/types';
@@ -7,7 +7,7 @@ import { useAccess } from '../app/access';
 import { useSession } from '../app/session';
 import { useResource } from '../components/hooks';
 import { DescriptionList, Section, useLayoutStyles } from '../components/layout';
-import { ErrorState, FormError, Loading, PageHeader, useFieldError } from '../components/ui';
+import { ErrorState, FormError, Loading, PageHeader, useFieldError, SubmitButton } from '../components/ui';
 import { useFormat, useT } from '../i18n';
 
 interface FormValues {
@@ -195,9 +195,9 @@ export default function Company() {
               </div>
             </fieldset>
             <div className={l.row}>
-              <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
+              <SubmitButton busy={busy}>
                 {busy ? t('common.saving') : t('common.save')}
-              </Button>
+              </SubmitButton>
               <Button onClick={() => setForm(null)}>{t('common.cancel')}</Button>
             </div>
           </form>

@@ -20,7 +20,6 @@ import {
   RadioGroup,
   Select,
   SpinButton,
-  Spinner,
   Table,
   TableBody,
   TableCell,
@@ -50,7 +49,7 @@ import { useCustomerDomain } from '../components/CustomerTable';
 import { usePaged, useResource } from '../components/hooks';
 import { DescriptionList, Section, TableScroll, useLayoutStyles } from '../components/layout';
 import { LinkTabs } from '../components/Tabs';
-import { ConfirmDialog, EmptyState, ErrorState, FormError, LoadMore, Loading, OneTimeSecretDialog, PageHeader, useFieldError } from '../components/ui';
+import { ConfirmDialog, EmptyState, ErrorState, FormError, LoadMore, Loading, OneTimeSecretDialog, PageHeader, useFieldError, SubmitButton } from '../components/ui';
 import { useFormat, useT, type MessageId } from '../i18n';
 
 const tabs = ['relationship', 'subscriptions', 'users', 'service-requests'] as const;
@@ -211,9 +210,9 @@ function LicensesDialog({ c, sub, onClose, onSaved }: { c: CustomerT; sub: Subsc
             </DialogContent>
             <DialogActions>
               <Button onClick={onClose}>{t('common.cancel')}</Button>
-              <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
+              <SubmitButton busy={busy}>
                 {t('common.save')}
-              </Button>
+              </SubmitButton>
             </DialogActions>
           </DialogBody>
         </form>
@@ -383,9 +382,9 @@ function AddCustomerUserDialog({ c, onClose, onCreated }: { c: CustomerT; onClos
             </DialogContent>
             <DialogActions>
               <Button onClick={onClose}>{t('common.cancel')}</Button>
-              <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
+              <SubmitButton busy={busy}>
                 {t('cuser.add')}
-              </Button>
+              </SubmitButton>
             </DialogActions>
           </DialogBody>
         </form>
@@ -427,9 +426,9 @@ function ResetPasswordDialog({ c, user, onClose, onDone }: { c: CustomerT; user:
             </DialogContent>
             <DialogActions>
               <Button onClick={onClose}>{t('common.cancel')}</Button>
-              <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
+              <SubmitButton busy={busy}>
                 {t('cuser.reset')}
-              </Button>
+              </SubmitButton>
             </DialogActions>
           </DialogBody>
         </form>
@@ -638,9 +637,9 @@ export function NewRequestDialog({ c, onClose, onCreated }: { c: CustomerT; onCl
             </DialogContent>
             <DialogActions>
               <Button onClick={onClose}>{t('common.cancel')}</Button>
-              <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
+              <SubmitButton busy={busy}>
                 {v.send ? t('sr.createAndSend') : t('sr.saveDraft')}
-              </Button>
+              </SubmitButton>
             </DialogActions>
           </DialogBody>
         </form>

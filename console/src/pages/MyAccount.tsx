@@ -1,12 +1,12 @@
 import { useState, type FormEvent } from 'react';
-import { Button, Field, Input, MessageBar, MessageBarBody, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow } from '@fluentui/react-components';
+import { Button, Field, Input, MessageBar, MessageBarBody, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow } from '@fluentui/react-components';
 import { ApiError, api, changePassword } from '../api/client';
 import type { RecoveryCodes, Session } from '../api/types';
 import { useCaller, useSession } from '../app/session';
 import { useResource } from '../components/hooks';
 import { DescriptionList, Section, TableScroll, useLayoutStyles } from '../components/layout';
 import { MfaEnrolment, RecoveryCodesStep } from '../components/MfaEnrolment';
-import { ConfirmDialog, EmptyState, ErrorState, FormError, Loading, PageHeader, useFieldError } from '../components/ui';
+import { ConfirmDialog, EmptyState, ErrorState, FormError, Loading, PageHeader, useFieldError, SubmitButton } from '../components/ui';
 import { useFormat, useT, type MessageId } from '../i18n';
 
 function PasswordSection() {
@@ -61,9 +61,9 @@ function PasswordSection() {
         </Field>
         {!currentError && !fieldError('newPassword') && <FormError error={error} fields={['currentPassword', 'newPassword']} />}
         <div>
-          <Button appearance="primary" type="submit" disabled={busy || !current || !next} icon={busy ? <Spinner size="tiny" /> : undefined}>
+          <SubmitButton busy={busy} disabled={!current || !next}>
             {t('password.change')}
-          </Button>
+          </SubmitButton>
         </div>
       </form>
     </Section>

@@ -7,7 +7,7 @@ import { useUnread } from '../app/Shell';
 import { usePaged, useResource } from '../components/hooks';
 import { Section, TableScroll, useLayoutStyles } from '../components/layout';
 import { LinkTabs } from '../components/Tabs';
-import { EmptyState, ErrorState, FormError, LoadMore, Loading, PageHeader } from '../components/ui';
+import { EmptyState, ErrorState, FormError, LoadMore, Loading, PageHeader, SubmitButton } from '../components/ui';
 import { useFormat, useT, type MessageId } from '../i18n';
 
 function Inbox() {
@@ -168,9 +168,9 @@ function Settings() {
           ))}
         </fieldset>
         <div>
-          <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
+          <SubmitButton busy={busy}>
             {t('common.save')}
-          </Button>
+          </SubmitButton>
         </div>
       </form>
     </Section>

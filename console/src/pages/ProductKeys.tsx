@@ -7,7 +7,7 @@ import { useAccess } from '../app/access';
 import { KeyStateBadge } from '../components/badges';
 import { usePaged } from '../components/hooks';
 import { DescriptionList, Section, TableScroll, useLayoutStyles } from '../components/layout';
-import { EmptyState, ErrorState, FormError, LoadMore, Loading, PageHeader, SecretValue, useFieldError } from '../components/ui';
+import { EmptyState, ErrorState, FormError, LoadMore, Loading, PageHeader, SecretValue, useFieldError, SubmitButton } from '../components/ui';
 import { useFormat, useT, type MessageId } from '../i18n';
 
 function Redeem({ onRedeemed }: { onRedeemed: () => void }) {
@@ -145,9 +145,9 @@ function Redeem({ onRedeemed }: { onRedeemed: () => void }) {
               )}
               <FormError error={error} fields={orgFields} />
               <div>
-                <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
+                <SubmitButton busy={busy}>
                   {t('keys.redeem')}
-                </Button>
+                </SubmitButton>
               </div>
             </>
           )}

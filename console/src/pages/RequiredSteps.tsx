@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { Button, Field, Input, Spinner, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Field, Input, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { changePassword, type SessionFlags } from '../api/client';
 import { useSession } from '../app/session';
 import { AuthLayout } from '../components/AuthLayout';
 import { MfaEnrolment } from '../components/MfaEnrolment';
-import { FormError, useFieldError, usePageTitle } from '../components/ui';
+import { FormError, useFieldError, usePageTitle, SubmitButton } from '../components/ui';
 import { useT } from '../i18n';
 
 const useStyles = makeStyles({
@@ -64,9 +64,9 @@ function ForcedPasswordChange() {
         </Field>
         {!currentError && !fieldError('newPassword') && <FormError error={error} fields={['currentPassword', 'newPassword']} />}
         <div className={s.row}>
-          <Button appearance="primary" type="submit" disabled={busy || !current || !next} icon={busy ? <Spinner size="tiny" /> : undefined}>
+          <SubmitButton busy={busy} disabled={!current || !next}>
             {t('password.change')}
-          </Button>
+          </SubmitButton>
           <Button onClick={() => void signOut()}>{t('shell.signOut')}</Button>
         </div>
       </form>

@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
-import { Button, Field, Input, Link as FluentLink, MessageBar, MessageBarBody, Spinner, makeStyles, tokens } from '@fluentui/react-components';
+import { Field, Input, Link as FluentLink, MessageBar, MessageBarBody, makeStyles, tokens } from '@fluentui/react-components';
 import { ApiError, signIn, signInMfa } from '../api/client';
 import { AuthLayout } from '../components/AuthLayout';
-import { FormError, usePageTitle } from '../components/ui';
+import { FormError, usePageTitle, SubmitButton } from '../components/ui';
 import { useT } from '../i18n';
 
 const useStyles = makeStyles({
@@ -86,9 +86,9 @@ export default function SignIn({ expired }: { expired: boolean }) {
           </Field>
           {!codeError && <FormError error={error} />}
           <div className={s.row}>
-            <Button appearance="primary" type="submit" disabled={busy || !code.trim()} icon={busy ? <Spinner size="tiny" /> : undefined}>
+            <SubmitButton busy={busy} disabled={!code.trim()}>
               {t('signIn.verify')}
-            </Button>
+            </SubmitButton>
             <FluentLink
               as="button"
               type="button"
@@ -134,9 +134,9 @@ export default function SignIn({ expired }: { expired: boolean }) {
         </Field>
         {!credError && <FormError error={error} />}
         <div className={s.row}>
-          <Button appearance="primary" type="submit" disabled={busy || !email.trim() || !password} icon={busy ? <Spinner size="tiny" /> : undefined}>
+          <SubmitButton busy={busy} disabled={!email.trim() || !password}>
             {t('signIn.submit')}
-          </Button>
+          </SubmitButton>
         </div>
       </form>
     </AuthLayout>

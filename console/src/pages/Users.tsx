@@ -17,7 +17,6 @@ import {
   Radio,
   RadioGroup,
   Select,
-  Spinner,
   Table,
   TableBody,
   TableCell,
@@ -33,7 +32,7 @@ import { useAccess } from '../app/access';
 import { useCaller, useSession } from '../app/session';
 import { usePaged } from '../components/hooks';
 import { Section, TableScroll, useLayoutStyles } from '../components/layout';
-import { ConfirmDialog, EmptyState, ErrorState, FormError, LoadMore, Loading, OneTimeSecretDialog, PageHeader, useFieldError } from '../components/ui';
+import { ConfirmDialog, EmptyState, ErrorState, FormError, LoadMore, Loading, OneTimeSecretDialog, PageHeader, useFieldError, SubmitButton } from '../components/ui';
 import { useT, type MessageId } from '../i18n';
 
 interface UserForm {
@@ -168,9 +167,9 @@ function UserDialog({
             </DialogContent>
             <DialogActions>
               <Button onClick={onClose}>{t('common.cancel')}</Button>
-              <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
+              <SubmitButton busy={busy}>
                 {current ? t('common.save') : t('users.add')}
-              </Button>
+              </SubmitButton>
             </DialogActions>
           </DialogBody>
         </form>

@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import { Badge, Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Input, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow } from '@fluentui/react-components';
+import { Badge, Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Input, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow } from '@fluentui/react-components';
 import { AddRegular } from '@fluentui/react-icons/svg/add';
 import { api, idempotencyKey } from '../api/client';
 import type { Page, Webhook, WebhookAttempt } from '../api/types';
 import { usePaged, useResource } from '../components/hooks';
 import { Section, TableScroll, useLayoutStyles } from '../components/layout';
-import { ConfirmDialog, EmptyState, ErrorState, FormError, LoadMore, Loading, OneTimeSecretDialog, PageHeader, useFieldError } from '../components/ui';
+import { ConfirmDialog, EmptyState, ErrorState, FormError, LoadMore, Loading, OneTimeSecretDialog, PageHeader, useFieldError, SubmitButton } from '../components/ui';
 import { useFormat, useT, type MessageId } from '../i18n';
 
 function Deliveries({ hook, onClose }: { hook: Webhook; onClose: () => void }) {
@@ -104,9 +104,9 @@ function AddDialog({ onClose, onAdded }: { onClose: () => void; onAdded: (w: Web
             </DialogContent>
             <DialogActions>
               <Button onClick={onClose}>{t('common.cancel')}</Button>
-              <Button appearance="primary" type="submit" disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
+              <SubmitButton busy={busy}>
                 {t('wh.add')}
-              </Button>
+              </SubmitButton>
             </DialogActions>
           </DialogBody>
         </form>
