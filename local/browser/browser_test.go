@@ -164,15 +164,7 @@ func TestCustomerJourney(t *testing.T) {
 
 	// Sign up as a new customer, accept the trial and delegated administration.
 	password := "Sunrise-Meadow-Lantern-2026!"
-	step(t, ctx, "fill in the sign-up form",
-		chromedp.SendKeys(chromedp.ID("organization"), org),
-		chromedp.SendKeys(chromedp.ID("domainPrefix"), domainPrefix),
-		chromedp.SendKeys(chromedp.ID("country"), "DE"),
-		chromedp.SendKeys(chromedp.ID("adminName"), adminName),
-		chromedp.SendKeys(chromedp.ID("email"), recipient),
-		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.ID("da-accept-up")),
-	)
+	fillSignUp(t, ctx, signUp{Organization: org, DomainPrefix: domainPrefix, Country: "DE", AdminName: adminName, Email: recipient, Password: password})
 	if checked := value(t, ctx, "read the delegated-admin answer", chromedp.Evaluate[bool](`document.getElementById("da-accept-up").checked`)); !checked {
 		t.Fatal("clicking Accept did not select delegated administration")
 	}

@@ -155,14 +155,13 @@ func clearArtifacts(t *testing.T) {
 }
 
 // saveArtifact writes a test artifact under test-artifacts/browser/ at the repository root
-// (gitignored) and returns its path.
+// (gitignored; name may have a directory) and returns its path.
 func saveArtifact(t *testing.T, name string, data []byte) string {
 	t.Helper()
-	dir := artifactDir(t)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	path := filepath.Join(artifactDir(t), name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -314,5 +313,41 @@ func checkPage(t *testing.T, ctx context.Context, page string) {
 	h1s := value(t, ctx, "read the h1s of the "+page, chromedp.Evaluate[[]string](`[...document.querySelectorAll("h1")].map(h => h.textContent.trim())`))
 	if len(h1s) != 1 {
 		t.Errorf("the %s has %d h1 elements %q, want exactly one", page, len(h1s), h1s)
+	}
+}
+
+// signUp is what a new customer enters on a link page's sign-up form.
+type signUp struct{ Organization, DomainPrefix, Country, AdminName, Email, Password string }
+
+// fillSignUp fills in the sign-up form of the link page the browser shows and accepts the
+// delegated-admin offer.
+func fillSignUp(t *testing.T, ctx context.Context, s signUp) {
+	t.Helper()
+	step(t, ctx, "fill in the sign-up form",
+		chromedp.SendKeys(chromedp.ID("organization"), s.Organization),
+		chromedp.SendKeys(chromedp.ID("domainPrefix"), s.DomainPrefix),
+		chromedp.SendKeys(chromedp.ID("country"), s.Country),
+		chromedp.SendKeys(chromedp.ID("adminName"), s.AdminName),
+		chromedp.SendKeys(chromedp.ID("email"), s.Email),
+		chromedp.SendKeys(chromedp.ID("password"), s.Password),
+		chromedp.Click(chromedp.ID("da-accept-up")),
+	)
+}
+
+// acceptOnLinkPage opens a trial invitation's link as a new customer, signs up, accepts the
+// trial and delegated administration and waits for the confirmation.
+func acceptOnLinkPage(t *testing.T, ctx context.Context, link string, s signUp) {
+	t.Helper()
+	if r := value(t, ctx, "open the link", chromedp.NavigateResponse(link)); r.Status != 200 {
+		t.Fatalf("GET %s: status %d", link, r.Status)
+	}
+	fillSignUp(t, ctx, s)
+	if r := submit(t, ctx, chromedp.Click(chromedp.ID("signup-accept"))); r.Status != 200 {
+		t.Fatalf("POST %s: status %d%s", link, r.Status, failureEvidence(t, ctx, "accept"))
+	}
+	step(t, ctx, "wait for the confirmation", chromedp.WaitVisible(chromedp.ID("done")))
+	if done := value(t, ctx, "read the confirmation", chromedp.Text(chromedp.CSS("main"))); !strings.Contains(done, s.Organization) ||
+		!strings.Contains(done, "Delegated administration for") {
+		t.Errorf("the confirmation does not confirm %s and delegated administration:\n%s", s.Organization, done)
 	}
 }

@@ -4,9 +4,11 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,18 +21,24 @@ import (
 	"github.com/partner-admin-center/pac/shared/store"
 )
 
-// TokenTTL is the lifetime of an access token: short, because a session's refresh token gets the
-// next one, and a removal or role change is anyway effective at the next request.
-const TokenTTL = 15 * time.Minute
+// TokenTTL is the default lifetime of an access token (ACCESS_TOKEN_TTL overrides it, within
+// MinTokenTTL..MaxTokenTTL): short, because a session's refresh token gets the next one, and a
+// removal or role change is anyway effective at the next request.
+const (
+	TokenTTL    = 15 * time.Minute
+	MinTokenTTL = 15 * time.Second
+	MaxTokenTTL = time.Hour
+)
 
 // Config is a function's configuration (docs/architecture.md, "Function environment").
 type Config struct {
 	Table      string
 	Issuer     string
 	PublicKey  string
-	SigningKey string // only in functions that issue tokens
-	LinkKey    string // only in functions that build link URLs
-	PublicURL  string // PUBLIC_BASE_URL
+	SigningKey string        // only in functions that issue tokens
+	TokenTTL   time.Duration // ACCESS_TOKEN_TTL in seconds, only in functions that issue tokens (default TokenTTL)
+	LinkKey    string        // only in functions that build link URLs
+	PublicURL  string        // PUBLIC_BASE_URL
 
 	// SupportDesk is the support desk's address of each cloud (SUPPORT_DESK_EMAIL_GLOBAL,
 	// SUPPORT_DESK_EMAIL_21VIANET: only the functions that send service requests).
@@ -48,6 +56,14 @@ func FromEnv() (Config, error) {
 		LinkKey: os.Getenv("LINK_KEY"), PublicURL: os.Getenv("PUBLIC_BASE_URL"),
 		SupportDesk: map[admin.Cloud]string{admin.CloudGlobal: os.Getenv("SUPPORT_DESK_EMAIL_GLOBAL"), admin.Cloud21Vianet: os.Getenv("SUPPORT_DESK_EMAIL_21VIANET")}}
 	c.WebhookAllowLoopback = os.Getenv("WEBHOOK_ALLOW_LOOPBACK") == "true"
+	c.TokenTTL = TokenTTL
+	if v := os.Getenv("ACCESS_TOKEN_TTL"); v != "" {
+		secs, err := strconv.Atoi(v)
+		if ttl := time.Duration(secs) * time.Second; err != nil || ttl < MinTokenTTL || ttl > MaxTokenTTL {
+			return c, fmt.Errorf("app: ACCESS_TOKEN_TTL=%q: want whole seconds from %d to %d", v, int(MinTokenTTL.Seconds()), int(MaxTokenTTL.Seconds()))
+		}
+		c.TokenTTL = time.Duration(secs) * time.Second
+	}
 	var missing []string
 	for name, v := range map[string]string{"TABLE_NAME": c.Table, "TOKEN_ISSUER": c.Issuer, "TOKEN_PUBLIC_KEY": c.PublicKey} {
 		if v == "" {
@@ -112,7 +128,7 @@ func Build(cfg Config, db store.API, hasher admin.Passwords, now func() time.Tim
 		if err != nil {
 			return nil, fmt.Errorf("app: TOKEN_SIGNING_KEY: %w", err)
 		}
-		if d.Issuer, err = auth.NewLazyIssuer(seed, pub, cfg.Issuer, TokenTTL, now); err != nil {
+		if d.Issuer, err = auth.NewLazyIssuer(seed, pub, cfg.Issuer, cmp.Or(cfg.TokenTTL, TokenTTL), now); err != nil {
 			return nil, fmt.Errorf("app: TOKEN_SIGNING_KEY: %w", err)
 		}
 	}

@@ -1,6 +1,8 @@
 // The one API client: JSON in and out, RFC 9457 problems as ApiError, the access token in memory
 // only (this module's variable; never localStorage or sessionStorage), refreshed through the
-// HttpOnly refresh cookie (POST /auth/refresh with X-PAC-CSRF) before it expires and after a 401.
+// HttpOnly refresh cookie (POST /auth/refresh with X-PAC-CSRF) on demand: before a request when it
+// is about to expire, and after a 401. No timer refreshes it, and background requests (polling)
+// never do: a tab left open goes idle like any other, and the server's idle limit ends its session.
 import type { SignInResponse, TokenResponse } from './types';
 
 export interface FieldError {
@@ -63,8 +65,9 @@ export type AuthEvent =
 
 let accessToken: string | null = null;
 let expiresAt = 0;
+// Refresh this long before the token expires: 10 s, or a fifth of a shorter lifetime.
+let lead = 10_000;
 let refreshing: Promise<boolean> | null = null;
-let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 const listeners = new Set<(e: AuthEvent) => void>();
 
 const channel: BroadcastChannel | null = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel('pac-session');
@@ -90,18 +93,13 @@ function emit(e: AuthEvent) {
 function clearToken() {
   accessToken = null;
   expiresAt = 0;
-  clearTimeout(refreshTimer);
 }
 
-/** Keeps a token from a sign-in, refresh or password change; schedules its refresh. */
+/** Keeps a token from a sign-in, refresh or password change. */
 export function acceptToken(t: TokenResponse): SessionFlags {
   accessToken = t.accessToken;
   expiresAt = Date.now() + t.expiresIn * 1000;
-  clearTimeout(refreshTimer);
-  // Refresh a little before expiry (at 80 % of the lifetime, at least 5 s before the end), so an
-  // idle page keeps its session alive while it shows data.
-  const lead = Math.max(5_000, t.expiresIn * 200);
-  refreshTimer = setTimeout(() => void refresh(), Math.max(1_000, t.expiresIn * 1000 - lead));
+  lead = Math.min(10_000, t.expiresIn * 200);
   const flags = {
     passwordChangeRequired: !!t.passwordChangeRequired,
     mfaEnrolmentRequired: !!t.mfaEnrolmentRequired,
@@ -163,7 +161,20 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Send the bearer token and refresh on 401 (default true). */
   auth?: boolean;
+  /**
+   * A request nobody asked for (polling): it never refreshes the session, so it does not keep an
+   * idle tab's session alive. Without a fresh token, or on a 401, it fails with the code `idle`
+   * and changes nothing; the next request a person makes refreshes.
+   */
+  background?: boolean;
 }
+
+/** The error of a background request that found no fresh token (see RequestOptions.background). */
+export function isIdle(e: unknown): boolean {
+  return isApiError(e, 'idle');
+}
+
+const idle = () => new ApiError({ status: 0, code: 'idle', detail: 'no fresh access token for a background request' });
 
 function buildUrl(path: string, query?: RequestOptions['query']): string {
   if (!query) return path;
@@ -211,12 +222,14 @@ async function send(method: string, path: string, opts: RequestOptions): Promise
 
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
   const authed = opts.auth !== false;
-  if (authed && (!accessToken || expiresAt - Date.now() < 10_000)) {
+  if (authed && (!accessToken || expiresAt - Date.now() < lead)) {
+    if (opts.background) throw idle();
     await refresh();
   }
   let res: Response;
   try {
     res = await send(method, path, opts);
+    if (authed && res.status === 401 && opts.background) throw idle();
     if (authed && res.status === 401) {
       const err = await toError(res);
       if (err.code !== 'unauthenticated') throw err;

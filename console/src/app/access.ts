@@ -12,6 +12,8 @@ export interface Access {
   editCompany: boolean;
   readUsers: boolean;
   manageUsers: boolean;
+  /** Resets other users' passwords (by rank: see mayResetPassword). */
+  resetPasswords: boolean;
   readActivity: boolean;
   manageWebhooks: boolean;
   customers: boolean;
@@ -36,6 +38,7 @@ export function computeAccess(me: Me, overview: Overview): Access {
     editCompany: ga,
     readUsers: role !== 'none',
     manageUsers: ga || role === 'user_admin',
+    resetPasswords: ga || role === 'user_admin' || role === 'password_admin',
     readActivity: ga || role === 'user_admin',
     manageWebhooks: ga,
     customers: has('manage_customers') && anyCustomerAccess,
@@ -52,4 +55,24 @@ export function computeAccess(me: Me, overview: Overview): Access {
 export function useAccess(): Access {
   const { me, overview } = useCaller();
   return computeAccess(me, overview);
+}
+
+/**
+ * Whether the caller may reset target's password (POST /users/{userId}/password-reset): never
+ * their own (that is POST /me/password); only a global admin resets a global admin's; a password
+ * admin only users without admin rights (no company role but password admin, no full customer
+ * access). The API enforces the same ranks.
+ */
+export function mayResetPassword(me: Me, target: { userId: string; companyRole: Me['companyRole']; customerAccess: Me['customerAccess'] }): boolean {
+  if (target.userId === me.userId) return false;
+  switch (me.companyRole) {
+    case 'global_admin':
+      return true;
+    case 'user_admin':
+      return target.companyRole !== 'global_admin';
+    case 'password_admin':
+      return (target.companyRole === 'none' || target.companyRole === 'password_admin') && target.customerAccess !== 'full';
+    default:
+      return false;
+  }
 }

@@ -28,7 +28,7 @@ import { AddRegular } from '@fluentui/react-icons/svg/add';
 import { MoreHorizontalRegular } from '@fluentui/react-icons/svg/more-horizontal';
 import { api, idempotencyKey } from '../api/client';
 import { companyRoles, type CompanyRole, type CreatedUser, type CustomerAccess, type Page, type User } from '../api/types';
-import { useAccess } from '../app/access';
+import { mayResetPassword, useAccess } from '../app/access';
 import { useCaller, useSession } from '../app/session';
 import { usePaged } from '../components/hooks';
 import { Section, TableScroll, useLayoutStyles } from '../components/layout';
@@ -188,6 +188,8 @@ export default function Users() {
   const [secret, setSecret] = useState<{ user: User; password: string } | null>(null);
   const [removing, setRemoving] = useState<User | null>(null);
   const [resettingMfa, setResettingMfa] = useState<User | null>(null);
+  const [resettingPassword, setResettingPassword] = useState<User | null>(null);
+  const [resetSecret, setResetSecret] = useState<{ user: User; password: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<unknown>();
   const [notice, setNotice] = useState<string | null>(null);
@@ -234,6 +236,21 @@ export default function Users() {
     setBusy(false);
   };
 
+  const resetPassword = async () => {
+    if (!resettingPassword) return;
+    setBusy(true);
+    setActionError(undefined);
+    try {
+      const r = await api.post<{ user: User; temporaryPassword: string }>(`/users/${resettingPassword.userId}/password-reset`);
+      list.update((items) => items.map((x) => (x.userId === r.user.userId ? r.user : x)));
+      setResettingPassword(null);
+      setResetSecret({ user: r.user, password: r.temporaryPassword });
+    } catch (e) {
+      setActionError(e);
+    }
+    setBusy(false);
+  };
+
   const yesNo = (v: boolean | undefined) => (v === undefined ? '—' : v ? t('common.yes') : t('common.no'));
 
   return (
@@ -272,7 +289,7 @@ export default function Users() {
                     <TableHeaderCell>{t('users.companyAccessShort')}</TableHeaderCell>
                     <TableHeaderCell>{t('users.customerAccessShort')}</TableHeaderCell>
                     <TableHeaderCell>{t('users.mfa')}</TableHeaderCell>
-                    {access.manageUsers && <TableHeaderCell>{t('common.actions')}</TableHeaderCell>}
+                    {(access.manageUsers || access.resetPasswords) && <TableHeaderCell>{t('common.actions')}</TableHeaderCell>}
                   </TableRow>
                 </TableHeader>
                 <TableBody>
@@ -283,7 +300,7 @@ export default function Users() {
                       <TableCell>{u.companyRole === 'none' ? t('common.no') : t(`role.${u.companyRole}` as MessageId)}</TableCell>
                       <TableCell>{u.customerAccess === 'none' ? t('common.no') : t(`scope.${u.customerAccess}` as MessageId)}</TableCell>
                       <TableCell>{yesNo(u.mfaEnabled)}</TableCell>
-                      {access.manageUsers && (
+                      {(access.manageUsers || access.resetPasswords) && (
                         <TableCell>
                           <Menu>
                             <MenuTrigger disableButtonEnhancement>
@@ -291,11 +308,16 @@ export default function Users() {
                             </MenuTrigger>
                             <MenuPopover>
                               <MenuList>
-                                <MenuItem onClick={() => setEditing(u)}>{t('common.edit')}</MenuItem>
+                                {access.manageUsers && <MenuItem onClick={() => setEditing(u)}>{t('common.edit')}</MenuItem>}
+                                {mayResetPassword(me, u) && (
+                                  <MenuItem onClick={() => { setActionError(undefined); setResettingPassword(u); }}>{t('users.resetPassword')}</MenuItem>
+                                )}
                                 {access.isGlobalAdmin && u.mfaEnabled !== false && (
                                   <MenuItem onClick={() => { setActionError(undefined); setResettingMfa(u); }}>{t('users.resetMfa')}</MenuItem>
                                 )}
-                                <MenuItem onClick={() => { setActionError(undefined); setRemoving(u); }}>{t('users.remove')}</MenuItem>
+                                {access.manageUsers && (
+                                  <MenuItem onClick={() => { setActionError(undefined); setRemoving(u); }}>{t('users.remove')}</MenuItem>
+                                )}
                               </MenuList>
                             </MenuPopover>
                           </Menu>
@@ -344,6 +366,27 @@ export default function Users() {
       >
         {resettingMfa && t('users.resetMfaBody', { name: resettingMfa.displayName })}
       </ConfirmDialog>
+      <ConfirmDialog
+        open={!!resettingPassword}
+        title={t('users.resetPasswordTitle')}
+        confirmLabel={t('users.resetPassword')}
+        onConfirm={() => void resetPassword()}
+        onCancel={() => setResettingPassword(null)}
+        busy={busy}
+        error={actionError}
+      >
+        {resettingPassword && t('users.resetPasswordBody', { name: resettingPassword.displayName, email: resettingPassword.email })}
+      </ConfirmDialog>
+      {resetSecret && (
+        <OneTimeSecretDialog
+          open
+          title={t('users.resetPasswordDone')}
+          intro={t('users.resetPasswordIntro', { name: resetSecret.user.displayName, email: resetSecret.user.email })}
+          value={resetSecret.password}
+          label={t('users.temporaryPassword')}
+          onClose={() => setResetSecret(null)}
+        />
+      )}
     </>
   );
 }
