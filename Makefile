@@ -13,7 +13,7 @@ LOCAL := .local/bin/pac-local
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOFILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
 
-.PHONY: run test bench reset build lint fmt deps clean pac-local console console-check deploy
+.PHONY: run test bench reset build lint fmt deps clean pac-local console console-check deploy lighthouse
 
 run: deps console pac-local ## start the whole product locally (DynamoDB Local, SES emulator, functions, gateway, console)
 	$(LOCAL) run -port $(PORT)
@@ -21,8 +21,16 @@ run: deps console pac-local ## start the whole product locally (DynamoDB Local, 
 test: deps console-check console lint pac-local ## the console's type-check and lint; gofmt, vet, staticcheck, unit, integration, template and end-to-end tests
 	$(LOCAL) env -- $(GO) test -count=1 -p 2 -timeout 30m ./...
 
-bench: deps pac-local ## the figures of the README's Figures section, as tables
-	$(LOCAL) bench
+bench: deps console lighthouse pac-local ## the figures of the README's Figures section, as tables (the console's with Lighthouse)
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(LOCAL) bench
+
+# Lighthouse and puppeteer-core for make bench only (make test does not need them): `npm ci` in
+# local/bench/lighthouse once per lock change; no browser download (Debian's chromium is used).
+lighthouse: local/bench/lighthouse/node_modules/.installed
+local/bench/lighthouse/node_modules/.installed: local/bench/lighthouse/package.json local/bench/lighthouse/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 20+ with npm is needed for make bench: install it (apt-get install nodejs npm)"; exit 1; }
+	cd local/bench/lighthouse && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(@D) && touch $@
 
 reset: ## wipe local data (DynamoDB Local files, keys, credentials)
 	rm -rf .local

@@ -1,6 +1,6 @@
 // Prints the gzip size of the JavaScript that dist/index.html loads before anything is lazy-loaded:
 // its module scripts and modulepreloads, plus every chunk those import statically (from Vite's
-// manifest). Fails when it exceeds the budget.
+// manifest). Fails when it exceeds the budget. With --json it prints one JSON line (make bench reads it).
 import { readFileSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
@@ -44,6 +44,11 @@ for (const f of [...files].sort()) {
   raw += buf.length;
   gz += g;
   rows.push(`  ${f}  ${(buf.length / 1024).toFixed(1)} KB, gzip ${(g / 1024).toFixed(1)} KB`);
+}
+if (process.argv.includes('--json')) {
+  // For make bench (local/bench/console.go).
+  console.log(JSON.stringify({ files: files.size, bytes: raw, gzipBytes: gz, budget: BUDGET }));
+  process.exit(gz > BUDGET ? 1 : 0);
 }
 console.log(rows.join('\n'));
 console.log(

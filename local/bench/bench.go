@@ -54,6 +54,9 @@ type Options struct {
 	// ClockSize is the number of delegated administrations and of trials ending at once in
 	// the clock's figures (default DefaultClockSize).
 	ClockSize int
+	// Console, if set, serves the built console (console/dist) and measures it with Lighthouse
+	// (console.go) first, while the machine is quiet and the data is the demo's.
+	Console *ConsoleOptions
 }
 
 // warmRoutes are the routes whose warm latency is measured (files of other routes add theirs).
@@ -83,6 +86,7 @@ type Report struct {
 	Notify    NotifyDelay // subscription change written → notification in the inbox (notify.go)
 	Directory *DirectoryFigures
 	Clock     ClockFigures // the clock at scale (clock.go)
+	Console   *ConsoleFigures
 	Functions []string
 	Failures  []string
 }
@@ -131,11 +135,19 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	obs := &observer{lines: map[string][]Measurement{}}
 	rt, err := localrun.Start(ctx, localrun.Options{RepoRoot: o.RepoRoot, DataDir: filepath.Join(data, "run"), Port: 0, InMemory: true,
 		DynamoDBEndpoint: o.DynamoDBEndpoint, SESEndpoint: o.SESEndpoint, Log: io.Discard, Observer: obs.observe,
-		TableName: fmt.Sprintf("bench-%d", time.Now().UnixNano()), Bootstraps: o.Bootstraps})
+		TableName: fmt.Sprintf("bench-%d", time.Now().UnixNano()), Bootstraps: o.Bootstraps, ConsoleDir: consoleDir(o)})
 	if err != nil {
 		return nil, fmt.Errorf("bench: start the local runtime: %w", err)
 	}
 	defer rt.Close()
+	if o.Console != nil {
+		c := *o.Console
+		c.RepoRoot, c.Out = o.RepoRoot, o.Out
+		if rep.Console, err = measureConsole(ctx, rt, c); err != nil {
+			return nil, err
+		}
+		rep.Failures = append(rep.Failures, rep.Console.Failures...)
+	}
 	d := &driver{rt: rt, obs: obs}
 	if err := d.signIn(); err != nil {
 		return nil, err
@@ -268,6 +280,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	fmt.Fprintf(o.Out, "\nOutbox → SES emulator delay: %s\n", rep.Outbox)
 	fmt.Fprintf(o.Out, "Subscription change → Partner of Record's inbox and webhook: %s\n", rep.Notify)
 	rep.Clock.print(o.Out)
+	if rep.Console != nil {
+		rep.Console.print(o.Out)
+	}
 	if len(o.DirectorySizes) == 0 {
 		o.DirectorySizes = DefaultDirectorySizes
 	}
@@ -278,6 +293,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rep.Directory.print(o.Out, rep)
 	rep.printTargets(o.Out)
 	return rep, nil
+}
+
+// consoleDir is the console build the runtime serves when the console is measured.
+func consoleDir(o Options) string {
+	if o.Console == nil {
+		return ""
+	}
+	return filepath.Join("console", "dist")
 }
 
 // coldStart starts a fresh instance, sends one invocation that must succeed (2xx) and returns

@@ -10,12 +10,17 @@
 //     every other file (what `make deploy` gives the uploaded objects);
 //   - the security headers of the template's ResponseHeadersPolicy on the distribution's
 //     /console/* behaviour (HeadersFromTemplate), HSTS only over https;
-//   - a 503 page naming `make console` while console/dist has no index.html.
+//   - a 503 page naming `make console` while console/dist has no index.html;
+//   - gzip for text files of 1,000 bytes and more when the browser accepts it, as the
+//     distribution's Compress: true does (so what the browser loads, and what make bench's
+//     Lighthouse run weighs, is what it gets deployed).
 //
 // Site puts the console and the API gateway on one handler; the API's routes keep priority.
 package console
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
 	"io"
 	"net/http"
@@ -92,6 +97,16 @@ type Handler struct {
 	headers Headers
 	log     io.Writer
 	logMu   sync.Mutex
+
+	gzMu sync.Mutex
+	gz   map[string]gzipped // by file name; a build replaces files, so the entry keeps their stamp
+}
+
+// gzipped is a file's gzip encoding, for the modification time and size it was made from.
+type gzipped struct {
+	mod  time.Time
+	size int64
+	data []byte
 }
 
 // New returns a Handler serving dir (console/dist) with the given security headers; log, if not
@@ -171,10 +186,70 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		hdr.Set("Cache-Control", CacheRevalidate)
 	}
-	if ct := contentTypes[strings.ToLower(path.Ext(name))]; ct != "" {
+	ct := contentTypes[strings.ToLower(path.Ext(name))]
+	if ct != "" {
 		hdr.Set("Content-Type", ct)
 	}
+	if compressible(ct, st.Size()) {
+		hdr.Add("Vary", "Accept-Encoding")
+		if acceptsGzip(r) && r.Header.Get("Range") == "" {
+			if gz, err := h.gzipOf(name, st, f); err == nil {
+				hdr.Set("Content-Encoding", "gzip")
+				http.ServeContent(rec, r, name, st.ModTime(), bytes.NewReader(gz))
+				return
+			}
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				text(rec, http.StatusInternalServerError, "Internal Server Error")
+				return
+			}
+		}
+	}
 	http.ServeContent(rec, r, name, st.ModTime(), f)
+}
+
+// compressible is CloudFront's rule: text types, from 1,000 bytes to 10,000,000 bytes.
+func compressible(contentType string, size int64) bool {
+	if size < 1000 || size > 10_000_000 {
+		return false
+	}
+	mt, _, _ := strings.Cut(contentType, ";")
+	return strings.HasPrefix(mt, "text/") || mt == "application/json" || mt == "image/svg+xml" || mt == "application/manifest+json"
+}
+
+// acceptsGzip says whether the request's Accept-Encoding admits gzip.
+func acceptsGzip(r *http.Request) bool {
+	for part := range strings.SplitSeq(r.Header.Get("Accept-Encoding"), ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(coding), "gzip") || strings.TrimSpace(coding) == "*" {
+			return strings.ReplaceAll(params, " ", "") != "q=0"
+		}
+	}
+	return false
+}
+
+// gzipOf returns the gzip encoding of the open file name, made once per version of the file.
+func (h *Handler) gzipOf(name string, st os.FileInfo, f io.Reader) ([]byte, error) {
+	h.gzMu.Lock()
+	defer h.gzMu.Unlock()
+	if g, ok := h.gz[name]; ok && g.mod.Equal(st.ModTime()) && g.size == st.Size() {
+		return g.data, nil
+	}
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := io.Copy(zw, f); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	if h.gz == nil {
+		h.gz = map[string]gzipped{}
+	}
+	h.gz[name] = gzipped{mod: st.ModTime(), size: st.Size(), data: buf.Bytes()}
+	return buf.Bytes(), nil
 }
 
 // contentTypes complete Go's table (mime.TypeByExtension, which ServeContent uses) for the

@@ -2,6 +2,8 @@ package console
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"crypto/tls"
 	"fmt"
 	"io"
@@ -13,6 +15,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/partner-admin-center/pac/local/template"
 )
@@ -340,5 +343,81 @@ func TestSite(t *testing.T) {
 	}
 	if resp, body := get(t, noRedirects, "POST", srv.URL+"/me"); resp.StatusCode != 200 || body != "api /me" {
 		t.Errorf("POST /me: %d %q, want the API (its 404 or 405, not the console's)", resp.StatusCode, body)
+	}
+}
+
+// TestGzip: text files of 1,000 bytes and more go gzip-encoded to a browser that accepts it (as
+// CloudFront's Compress: true does), with Vary: Accept-Encoding; small files, fonts, a client
+// without gzip (or with q=0) and range requests get the file as it is; a rebuilt file is
+// compressed anew.
+func TestGzip(t *testing.T) {
+	dir := dist(t)
+	js := strings.Repeat(`export const x = "console";`+"\n", 200)
+	woff := strings.Repeat("wOF2", 500)
+	for name, body := range map[string]string{"assets/big-1a2b3c.js": js, "assets/font-1a2b3c.woff2": woff} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(New(dir, projectHeaders(t), nil))
+	defer srv.Close()
+	// A client that neither asks for gzip by itself nor decodes it.
+	c := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	fetch := func(path string, headers ...string) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+	gunzip := func(b []byte) string {
+		t.Helper()
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("not gzip: %v", err)
+		}
+		out, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+
+	resp, body := fetch("/console/assets/big-1a2b3c.js", "Accept-Encoding", "gzip, deflate, br")
+	if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Vary") != "Accept-Encoding" || len(body) >= len(js) || gunzip(body) != js {
+		t.Errorf("a big script with gzip accepted: Content-Encoding %q, Vary %q, %d bytes for %d", resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"), len(body), len(js))
+	}
+	if resp.Header.Get("Cache-Control") != CacheImmutable || resp.Header.Get("Content-Type") != "text/javascript; charset=utf-8" {
+		t.Errorf("gzip changed the headers: %v", resp.Header)
+	}
+	for _, h := range [][]string{nil, {"Accept-Encoding", "gzip;q=0, br"}, {"Accept-Encoding", "gzip", "Range", "bytes=0-99"}} {
+		resp, body := fetch("/console/assets/big-1a2b3c.js", h...)
+		if resp.Header.Get("Content-Encoding") != "" || !strings.HasPrefix(js, string(body)) || resp.Header.Get("Vary") != "Accept-Encoding" {
+			t.Errorf("GET with %q: Content-Encoding %q, Vary %q, %d bytes", h, resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"), len(body))
+		}
+	}
+	for _, p := range []string{"/console/assets/font-1a2b3c.woff2", "/console/assets/index-4f2a9c.js"} {
+		if resp, _ := fetch(p, "Accept-Encoding", "gzip"); resp.Header.Get("Content-Encoding") != "" {
+			t.Errorf("GET %s: compressed (a font, or under 1,000 bytes)", p)
+		}
+	}
+	// A new build of the same name (another time stamp) is served, not the old encoding.
+	js2 := strings.Repeat(`export const y = "rebuilt";`+"\n", 200)
+	if err := os.WriteFile(filepath.Join(dir, "assets/big-1a2b3c.js"), []byte(js2), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	future := time.Now().Add(time.Hour)
+	if err := os.Chtimes(filepath.Join(dir, "assets/big-1a2b3c.js"), future, future); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := fetch("/console/assets/big-1a2b3c.js", "Accept-Encoding", "gzip"); gunzip(body) != js2 {
+		t.Error("a rebuilt file was served from the old gzip encoding")
 	}
 }

@@ -372,6 +372,8 @@ func bench(args []string) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	cold := fs.Int("cold", 15, "cold starts per function (median reported)")
 	warm := fs.Int("warm", 200, "warm requests per measured route")
+	consoleOnly := fs.Bool("console-only", false, "measure only the web console (Lighthouse)")
+	lhRuns := fs.Int("lighthouse-runs", 3, "Lighthouse runs per console page and preset (median reported)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -382,7 +384,13 @@ func bench(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if _, err := benchpkg.Run(ctx, benchpkg.Options{RepoRoot: root, ColdRuns: *cold, WarmRuns: *warm, Out: os.Stdout}); err != nil {
+	console := &benchpkg.ConsoleOptions{RepoRoot: root, Runs: *lhRuns, Out: os.Stdout}
+	if *consoleOnly {
+		_, err = benchpkg.RunConsole(ctx, *console)
+	} else {
+		_, err = benchpkg.Run(ctx, benchpkg.Options{RepoRoot: root, ColdRuns: *cold, WarmRuns: *warm, Out: os.Stdout, Console: console})
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
