@@ -47,7 +47,7 @@ func TestCustomerJourney(t *testing.T) {
 	rt, err := localrun.Start(context.Background(), localrun.Options{
 		DataDir: t.TempDir(), Port: 0, InMemory: true,
 		DynamoDBEndpoint: testenv.DynamoDBEndpoint(t), SESEndpoint: testenv.SESEndpoint(t),
-		TableName: testenv.UniqueName("browser"), Log: &logs,
+		TableName: testenv.UniqueName("browser"), Log: &logs, StreamsFromNow: true,
 		// Every function, built as localrun builds it, once for this source state and shared
 		// with the other suite that starts the whole product (see local/testenv/builds).
 		Bootstraps: builds.All(t),

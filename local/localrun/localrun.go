@@ -104,6 +104,11 @@ type Options struct {
 	ScheduleSpeedup float64
 	// NoEventSources starts neither the stream poller nor the scheduler.
 	NoEventSources bool
+	// StreamsFromNow starts the stream pollers at the streams' ends (LATEST) instead of the
+	// template's StartingPosition, so the demo seed's records are not played: no notifications
+	// and emails about the demo's own subscriptions. Tests that do not need them spare the
+	// emulator that burst of work (hundreds of writes in the first minute).
+	StreamsFromNow bool
 	// ConsoleDir, if set, is the web console's build (console/dist; relative to RepoRoot) to
 	// serve on the API's origin under /console/ as the template's CloudFront distribution does,
 	// with its security headers (local/console). The API's routes keep priority. A directory
@@ -505,6 +510,9 @@ func (r *Runtime) startEventSources(ctx context.Context, opts Options, tpl *temp
 			if tb == nil {
 				other = append(other, fmt.Sprintf("%s.%s (DynamoDB stream of a table outside the template)", f.LogicalID, e.Name))
 				continue
+			}
+			if opts.StreamsFromNow {
+				e.StartingPosition = "LATEST"
 			}
 			mappings = append(mappings, streams.Mapping{Function: f.LogicalID, Table: tb.Name, Event: e,
 				FunctionARN: fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", Region, AccountID, f.FunctionName)})
