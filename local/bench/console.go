@@ -95,7 +95,7 @@ func RunConsole(ctx context.Context, o ConsoleOptions) (*ConsoleFigures, error) 
 	fmt.Fprintln(o.Out, "bench: building the functions for this machine and starting the product with the console…")
 	rt, err := localrun.Start(ctx, localrun.Options{RepoRoot: o.RepoRoot, DataDir: data, Port: 0, InMemory: true,
 		DynamoDBEndpoint: o.DynamoDBEndpoint, SESEndpoint: o.SESEndpoint, Log: io.Discard, Bootstraps: o.Bootstraps,
-		TableName: fmt.Sprintf("bench-console-%d", time.Now().UnixNano()), ConsoleDir: filepath.Join("console", "dist")})
+		TableName: fmt.Sprintf("bench-console-%d", time.Now().UnixNano()), ConsoleDir: filepath.Join("console", "dist"), StreamsFromNow: true})
 	if err != nil {
 		return nil, fmt.Errorf("bench: start the local runtime: %w", err)
 	}

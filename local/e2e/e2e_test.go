@@ -31,7 +31,7 @@ func TestSlice(t *testing.T) {
 	rt, err := localrun.Start(ctx, localrun.Options{
 		DataDir: t.TempDir(), Port: 0, InMemory: true,
 		DynamoDBEndpoint: testenv.DynamoDBEndpoint(t), SESEndpoint: testenv.SESEndpoint(t),
-		TableName: testenv.UniqueName("e2e"), Log: &logs,
+		TableName: testenv.UniqueName("e2e"), Log: &logs, StreamsFromNow: true, // the seed's notifications and emails are not this test's
 		// Every function, built as localrun builds it, once for this source state and shared
 		// with the other suite that starts the whole product (see local/testenv/builds).
 		Bootstraps: builds.All(t),
