@@ -19,11 +19,7 @@ import {
   RadioGroup,
   Select,
   SpinButton,
-  Table,
-  TableBody,
   TableCell,
-  TableHeader,
-  TableHeaderCell,
   TableRow,
   Textarea,
 } from '@fluentui/react-components';
@@ -36,8 +32,9 @@ import { useAccess } from '../app/access';
 import { LinkStateBadge } from './badges';
 import { useCatalog } from './catalog';
 import { usePaged, useResource } from './hooks';
-import { DescriptionList, Section, TableScroll, useLayoutStyles } from './layout';
-import { ConfirmDialog, CopyButton, EmptyState, ErrorState, FormError, LoadMore, Loading, PageHeader, SecretValue, useFieldError, SubmitButton } from './ui';
+import { DescriptionList, Section, useLayoutStyles } from './layout';
+import { PagedTable } from './PagedTable';
+import { ConfirmDialog, CopyButton, ErrorState, FormError, Loading, PageHeader, SecretValue, useFieldError, SubmitButton } from './ui';
 import { useFormat, useT, type MessageId } from '../i18n';
 
 const paths: Record<LinkKind, string> = { trial: '/trial-invitations', offer: '/purchase-offers', 'delegated-admin': '/delegated-admin-offers' };
@@ -403,61 +400,41 @@ export function LinksPage({ kind }: { kind: LinkKind }) {
         </Section>
       )}
       <Section>
-        {list.loading ? (
-          <Loading />
-        ) : list.error && !list.items.length ? (
-          <ErrorState error={list.error} onRetry={list.reload} />
-        ) : !list.items.length ? (
-          <EmptyState>{t(`link.${k}.empty` as MessageId)}</EmptyState>
-        ) : (
-          <>
-            <TableScroll label={t(`link.${k}.title` as MessageId)}>
-              <Table aria-label={t(`link.${k}.title` as MessageId)} size="small" style={{ minWidth: 760 }}>
-                <TableHeader>
-                  <TableRow>
-                    <TableHeaderCell>{t('link.what')}</TableHeaderCell>
-                    <TableHeaderCell>{t('link.state')}</TableHeaderCell>
-                    <TableHeaderCell>{t('link.uses')}</TableHeaderCell>
-                    <TableHeaderCell>{t('link.expires')}</TableHeaderCell>
-                    <TableHeaderCell>{t('link.createdAt')}</TableHeaderCell>
-                    <TableHeaderCell>{t('common.actions')}</TableHeaderCell>
-                  </TableRow>
-                </TableHeader>
-                <TableBody>
-                  {list.items.map((l) => (
-                    <TableRow key={l.linkId}>
-                      <TableCell>{what(l) || '—'}</TableCell>
-                      <TableCell>
-                        <LinkStateBadge state={l.state} />
-                      </TableCell>
-                      <TableCell>{l.maxUses ? t('link.usesOf', { uses: l.uses, max: l.maxUses }) : f.number(l.uses)}</TableCell>
-                      <TableCell>{l.expiresAt ? f.date(l.expiresAt) : t('link.never')}</TableCell>
-                      <TableCell>{f.date(l.createdAt)}</TableCell>
-                      <TableCell>
-                        <span style={{ display: 'inline-flex' }}>
-                          <CopyButton text={l.url} label={t('link.copyUrl')} />
-                          <Menu>
-                            <MenuTrigger disableButtonEnhancement>
-                              <Button appearance="subtle" icon={<MoreHorizontalRegular />} aria-label={t('link.moreActions')} />
-                            </MenuTrigger>
-                            <MenuPopover>
-                              <MenuList>
-                                <MenuItem onClick={() => setDetails(l)}>{t('link.details')}</MenuItem>
-                                {l.state === 'active' && <MenuItem onClick={() => setSending(l)}>{t('link.sendByEmail')}</MenuItem>}
-                                {l.state === 'active' && <MenuItem onClick={() => { setError(undefined); setRevoking(l); }}>{t('link.revoke')}</MenuItem>}
-                              </MenuList>
-                            </MenuPopover>
-                          </Menu>
-                        </span>
-                      </TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
-            </TableScroll>
-            <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.loadMore} />
-          </>
-        )}
+        <PagedTable
+          list={list}
+          label={t(`link.${k}.title` as MessageId)}
+          minWidth={760}
+          headers={[t('link.what'), t('link.state'), t('link.uses'), t('link.expires'), t('link.createdAt'), t('common.actions')]}
+          empty={t(`link.${k}.empty` as MessageId)}
+          row={(l) => (
+            <TableRow key={l.linkId}>
+              <TableCell>{what(l) || '—'}</TableCell>
+              <TableCell>
+                <LinkStateBadge state={l.state} />
+              </TableCell>
+              <TableCell>{l.maxUses ? t('link.usesOf', { uses: l.uses, max: l.maxUses }) : f.number(l.uses)}</TableCell>
+              <TableCell>{l.expiresAt ? f.date(l.expiresAt) : t('link.never')}</TableCell>
+              <TableCell>{f.date(l.createdAt)}</TableCell>
+              <TableCell>
+                <span style={{ display: 'inline-flex' }}>
+                  <CopyButton text={l.url} label={t('link.copyUrl')} />
+                  <Menu>
+                    <MenuTrigger disableButtonEnhancement>
+                      <Button appearance="subtle" icon={<MoreHorizontalRegular />} aria-label={t('link.moreActions')} />
+                    </MenuTrigger>
+                    <MenuPopover>
+                      <MenuList>
+                        <MenuItem onClick={() => setDetails(l)}>{t('link.details')}</MenuItem>
+                        {l.state === 'active' && <MenuItem onClick={() => setSending(l)}>{t('link.sendByEmail')}</MenuItem>}
+                        {l.state === 'active' && <MenuItem onClick={() => { setError(undefined); setRevoking(l); }}>{t('link.revoke')}</MenuItem>}
+                      </MenuList>
+                    </MenuPopover>
+                  </Menu>
+                </span>
+              </TableCell>
+            </TableRow>
+          )}
+        />
       </Section>
       {creating && (
         <CreateDialog

@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import { Button, Field, Input, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow } from '@fluentui/react-components';
+import { Button, Field, Input, TableCell, TableRow } from '@fluentui/react-components';
 import { api } from '../api/client';
 import type { Activity as ActivityT, Page } from '../api/types';
 import { usePaged } from '../components/hooks';
-import { Section, TableScroll, useLayoutStyles } from '../components/layout';
-import { EmptyState, ErrorState, LoadMore, Loading, PageHeader } from '../components/ui';
+import { Section, useLayoutStyles } from '../components/layout';
+import { PagedTable } from '../components/PagedTable';
+import { PageHeader } from '../components/ui';
 import { useFormat, useT } from '../i18n';
 
 function changes(a: ActivityT): string {
@@ -47,44 +48,25 @@ export default function Activity() {
             {t('activity.apply')}
           </Button>
         </form>
-        {list.loading ? (
-          <Loading />
-        ) : list.error && !list.items.length ? (
-          <ErrorState error={list.error} onRetry={list.reload} />
-        ) : !list.items.length ? (
-          <EmptyState>{t('activity.empty')}</EmptyState>
-        ) : (
-          <>
-            <TableScroll label={t('activity.title')}>
-              <Table aria-label={t('activity.title')} size="small" style={{ minWidth: 760 }}>
-                <TableHeader>
-                  <TableRow>
-                    <TableHeaderCell>{t('activity.when')}</TableHeaderCell>
-                    <TableHeaderCell>{t('activity.who')}</TableHeaderCell>
-                    <TableHeaderCell>{t('activity.what')}</TableHeaderCell>
-                    <TableHeaderCell>{t('activity.target')}</TableHeaderCell>
-                    <TableHeaderCell>{t('activity.changes')}</TableHeaderCell>
-                  </TableRow>
-                </TableHeader>
-                <TableBody>
-                  {list.items.map((a) => (
-                    <TableRow key={a.id}>
-                      <TableCell>{f.dateTime(a.at)}</TableCell>
-                      <TableCell>{a.actor.email ?? (a.actor.type === 'user' ? a.actor.id : t(a.actor.type === 'operator' ? 'activity.operator' : 'activity.system'))}</TableCell>
-                      <TableCell className={l.mono}>{a.action}</TableCell>
-                      <TableCell className={l.mono}>
-                        {a.target.type} {a.target.id}
-                        {a.customerId && ` (${a.customerId})`}
-                      </TableCell>
-                      <TableCell style={{ overflowWrap: 'anywhere' }}>{changes(a) || '—'}</TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
-            </TableScroll>
-            <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.loadMore} />
-          </>
-        )}
+        <PagedTable
+          list={list}
+          label={t('activity.title')}
+          minWidth={760}
+          headers={[t('activity.when'), t('activity.who'), t('activity.what'), t('activity.target'), t('activity.changes')]}
+          empty={t('activity.empty')}
+          row={(a) => (
+            <TableRow key={a.id}>
+              <TableCell>{f.dateTime(a.at)}</TableCell>
+              <TableCell>{a.actor.email ?? (a.actor.type === 'user' ? a.actor.id : t(a.actor.type === 'operator' ? 'activity.operator' : 'activity.system'))}</TableCell>
+              <TableCell className={l.mono}>{a.action}</TableCell>
+              <TableCell className={l.mono}>
+                {a.target.type} {a.target.id}
+                {a.customerId && ` (${a.customerId})`}
+              </TableCell>
+              <TableCell style={{ overflowWrap: 'anywhere' }}>{changes(a) || '—'}</TableCell>
+            </TableRow>
+          )}
+        />
       </Section>
     </>
   );

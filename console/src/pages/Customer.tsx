@@ -20,11 +20,7 @@ import {
   RadioGroup,
   Select,
   SpinButton,
-  Table,
-  TableBody,
   TableCell,
-  TableHeader,
-  TableHeaderCell,
   TableRow,
   Textarea,
 } from '@fluentui/react-components';
@@ -46,10 +42,11 @@ import type {
 import { RelationshipBadge, RequestStatusBadge, SeverityBadge, SubscriptionBadge } from '../components/badges';
 import { useCatalog } from '../components/catalog';
 import { useCustomerDomain } from '../components/CustomerTable';
-import { usePaged, useResource } from '../components/hooks';
-import { DescriptionList, Section, TableScroll, useLayoutStyles } from '../components/layout';
+import { usePaged, useResource, type Paged } from '../components/hooks';
+import { DescriptionList, Section, useLayoutStyles } from '../components/layout';
+import { PagedTable } from '../components/PagedTable';
 import { LinkTabs } from '../components/Tabs';
-import { ConfirmDialog, EmptyState, ErrorState, FormError, LoadMore, Loading, OneTimeSecretDialog, PageHeader, useFieldError, SubmitButton } from '../components/ui';
+import { ConfirmDialog, ErrorState, FormError, Loading, OneTimeSecretDialog, PageHeader, useFieldError, SubmitButton } from '../components/ui';
 import { useFormat, useT, type MessageId } from '../i18n';
 
 const tabs = ['relationship', 'subscriptions', 'users', 'service-requests'] as const;
@@ -250,66 +247,47 @@ function SubscriptionsTab({ c }: { c: CustomerT }) {
 
   return (
     <Section title={t('customer.tab.subscriptions')} id="subs">
-      {list.loading ? (
-        <Loading />
-      ) : list.error && !list.items.length ? (
-        <ErrorState error={list.error} onRetry={list.reload} />
-      ) : !list.items.length ? (
-        <EmptyState>{t('sub.empty')}</EmptyState>
-      ) : (
-        <>
-          <TableScroll label={t('customer.tab.subscriptions')}>
-            <Table aria-label={t('customer.tab.subscriptions')} size="small" style={{ minWidth: 640 }}>
-              <TableHeader>
-                <TableRow>
-                  <TableHeaderCell>{t('sub.product')}</TableHeaderCell>
-                  <TableHeaderCell>{t('sub.licenses')}</TableHeaderCell>
-                  <TableHeaderCell>{t('sub.status')}</TableHeaderCell>
-                  <TableHeaderCell>{t('sub.createdAt')}</TableHeaderCell>
-                  {full && <TableHeaderCell>{t('common.actions')}</TableHeaderCell>}
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {list.items.map((s) => (
-                  <TableRow key={s.subscriptionId}>
-                    <TableCell>{s.productName}</TableCell>
-                    <TableCell>{f.number(s.licenses)}</TableCell>
-                    <TableCell>
-                      <SubscriptionBadge status={s.status} />
-                      {s.trialEndsAt && s.status === 'trial' && <> {t('sub.trialEnds', { date: f.date(s.trialEndsAt) })}</>}
-                    </TableCell>
-                    <TableCell>{f.date(s.purchasedAt ?? s.createdAt)}</TableCell>
-                    {full && (
-                      <TableCell>
-                        {(s.status === 'trial' || s.status === 'active' || s.status === 'suspended') && (
-                          <Menu>
-                            <MenuTrigger disableButtonEnhancement>
-                              <Button appearance="subtle" icon={<MoreHorizontalRegular />} aria-label={t('sub.actionsFor', { product: s.productName })} />
-                            </MenuTrigger>
-                            <MenuPopover>
-                              <MenuList>
-                                {(s.status === 'trial' || s.status === 'active') && (
-                                  <MenuItem onClick={() => setLicenses(s)}>{t('sub.changeLicenses')}</MenuItem>
-                                )}
-                                {s.status === 'active' && <MenuItem onClick={() => { setError(undefined); setChange({ sub: s, status: 'suspended' }); }}>{t('sub.suspend')}</MenuItem>}
-                                {s.status === 'suspended' && <MenuItem onClick={() => { setError(undefined); setChange({ sub: s, status: 'active' }); }}>{t('sub.reactivate')}</MenuItem>}
-                                {(s.status === 'active' || s.status === 'suspended') && (
-                                  <MenuItem onClick={() => { setError(undefined); setChange({ sub: s, status: 'cancelled' }); }}>{t('sub.cancel')}</MenuItem>
-                                )}
-                              </MenuList>
-                            </MenuPopover>
-                          </Menu>
+      <PagedTable
+        list={list}
+        label={t('customer.tab.subscriptions')}
+        minWidth={640}
+        headers={[t('sub.product'), t('sub.licenses'), t('sub.status'), t('sub.createdAt'), full && t('common.actions')]}
+        empty={t('sub.empty')}
+        row={(s) => (
+          <TableRow key={s.subscriptionId}>
+            <TableCell>{s.productName}</TableCell>
+            <TableCell>{f.number(s.licenses)}</TableCell>
+            <TableCell>
+              <SubscriptionBadge status={s.status} />
+              {s.trialEndsAt && s.status === 'trial' && <> {t('sub.trialEnds', { date: f.date(s.trialEndsAt) })}</>}
+            </TableCell>
+            <TableCell>{f.date(s.purchasedAt ?? s.createdAt)}</TableCell>
+            {full && (
+              <TableCell>
+                {(s.status === 'trial' || s.status === 'active' || s.status === 'suspended') && (
+                  <Menu>
+                    <MenuTrigger disableButtonEnhancement>
+                      <Button appearance="subtle" icon={<MoreHorizontalRegular />} aria-label={t('sub.actionsFor', { product: s.productName })} />
+                    </MenuTrigger>
+                    <MenuPopover>
+                      <MenuList>
+                        {(s.status === 'trial' || s.status === 'active') && (
+                          <MenuItem onClick={() => setLicenses(s)}>{t('sub.changeLicenses')}</MenuItem>
                         )}
-                      </TableCell>
-                    )}
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </TableScroll>
-          <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.loadMore} />
-        </>
-      )}
+                        {s.status === 'active' && <MenuItem onClick={() => { setError(undefined); setChange({ sub: s, status: 'suspended' }); }}>{t('sub.suspend')}</MenuItem>}
+                        {s.status === 'suspended' && <MenuItem onClick={() => { setError(undefined); setChange({ sub: s, status: 'active' }); }}>{t('sub.reactivate')}</MenuItem>}
+                        {(s.status === 'active' || s.status === 'suspended') && (
+                          <MenuItem onClick={() => { setError(undefined); setChange({ sub: s, status: 'cancelled' }); }}>{t('sub.cancel')}</MenuItem>
+                        )}
+                      </MenuList>
+                    </MenuPopover>
+                  </Menu>
+                )}
+              </TableCell>
+            )}
+          </TableRow>
+        )}
+      />
       {licenses && (
         <LicensesDialog
           c={c}
@@ -460,47 +438,28 @@ function UsersTab({ c }: { c: CustomerT }) {
         ) : undefined
       }
     >
-      {list.loading ? (
-        <Loading />
-      ) : list.error && !list.items.length ? (
-        <ErrorState error={list.error} onRetry={list.reload} />
-      ) : !list.items.length ? (
-        <EmptyState>{t('cuser.empty')}</EmptyState>
-      ) : (
-        <>
-          <TableScroll label={t('customer.tab.users')}>
-            <Table aria-label={t('customer.tab.users')} size="small" style={{ minWidth: 600 }}>
-              <TableHeader>
-                <TableRow>
-                  <TableHeaderCell>{t('users.displayName')}</TableHeaderCell>
-                  <TableHeaderCell>{t('users.email')}</TableHeaderCell>
-                  <TableHeaderCell>{t('cuser.role')}</TableHeaderCell>
-                  <TableHeaderCell>{t('cuser.password')}</TableHeaderCell>
-                  <TableHeaderCell>{t('common.actions')}</TableHeaderCell>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {list.items.map((u) => (
-                  <TableRow key={u.userId}>
-                    <TableCell>{u.displayName}</TableCell>
-                    <TableCell>{u.email}</TableCell>
-                    <TableCell>{t(`cuser.role.${u.role}` as MessageId)}</TableCell>
-                    <TableCell>{u.passwordChangeRequired ? t('cuser.temporary') : t('cuser.set')}</TableCell>
-                    <TableCell>
-                      {(full || u.role !== 'admin') && (
-                        <Button size="small" onClick={() => setResetting(u)} aria-label={t('cuser.resetFor', { name: u.displayName })}>
-                          {t('cuser.reset')}
-                        </Button>
-                      )}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </TableScroll>
-          <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.loadMore} />
-        </>
-      )}
+      <PagedTable
+        list={list}
+        label={t('customer.tab.users')}
+        minWidth={600}
+        headers={[t('users.displayName'), t('users.email'), t('cuser.role'), t('cuser.password'), t('common.actions')]}
+        empty={t('cuser.empty')}
+        row={(u) => (
+          <TableRow key={u.userId}>
+            <TableCell>{u.displayName}</TableCell>
+            <TableCell>{u.email}</TableCell>
+            <TableCell>{t(`cuser.role.${u.role}` as MessageId)}</TableCell>
+            <TableCell>{u.passwordChangeRequired ? t('cuser.temporary') : t('cuser.set')}</TableCell>
+            <TableCell>
+              {(full || u.role !== 'admin') && (
+                <Button size="small" onClick={() => setResetting(u)} aria-label={t('cuser.resetFor', { name: u.displayName })}>
+                  {t('cuser.reset')}
+                </Button>
+              )}
+            </TableCell>
+          </TableRow>
+        )}
+      />
       {adding && (
         <AddCustomerUserDialog
           c={c}
@@ -648,42 +607,34 @@ export function NewRequestDialog({ c, onClose, onCreated }: { c: CustomerT; onCl
   );
 }
 
-export function RequestTable({ items, showCustomer }: { items: ServiceRequestSummary[]; showCustomer?: boolean }) {
+/** A paged list of service requests (the customer's tab, and with showCustomer the queue across customers). */
+export function RequestTable({ list, empty, showCustomer }: { list: Paged<ServiceRequestSummary>; empty: string; showCustomer?: boolean }) {
   const t = useT();
   const f = useFormat();
   return (
-    <TableScroll label={t('nav.serviceRequests')}>
-      <Table aria-label={t('nav.serviceRequests')} size="small" style={{ minWidth: 680 }}>
-        <TableHeader>
-          <TableRow>
-            <TableHeaderCell>{t('sr.title')}</TableHeaderCell>
-            {showCustomer && <TableHeaderCell>{t('sr.customer')}</TableHeaderCell>}
-            <TableHeaderCell>{t('sr.status')}</TableHeaderCell>
-            <TableHeaderCell>{t('sr.severity')}</TableHeaderCell>
-            <TableHeaderCell>{t('sr.topic')}</TableHeaderCell>
-            <TableHeaderCell>{t('sr.lastActivity')}</TableHeaderCell>
-          </TableRow>
-        </TableHeader>
-        <TableBody>
-          {items.map((r) => (
-            <TableRow key={r.requestId}>
-              <TableCell>
-                <Link to={`/customers/${r.customerId}/service-requests/${r.requestId}`}>{r.title}</Link>
-              </TableCell>
-              {showCustomer && <TableCell>{r.customerName}</TableCell>}
-              <TableCell>
-                <RequestStatusBadge status={r.status} />
-              </TableCell>
-              <TableCell>
-                <SeverityBadge severity={r.severity} />
-              </TableCell>
-              <TableCell>{r.topicName}</TableCell>
-              <TableCell>{f.dateTime(r.lastActivityAt)}</TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
-    </TableScroll>
+    <PagedTable
+      list={list}
+      label={t('nav.serviceRequests')}
+      minWidth={680}
+      headers={[t('sr.title'), showCustomer && t('sr.customer'), t('sr.status'), t('sr.severity'), t('sr.topic'), t('sr.lastActivity')]}
+      empty={empty}
+      row={(r) => (
+        <TableRow key={r.requestId}>
+          <TableCell>
+            <Link to={`/customers/${r.customerId}/service-requests/${r.requestId}`}>{r.title}</Link>
+          </TableCell>
+          {showCustomer && <TableCell>{r.customerName}</TableCell>}
+          <TableCell>
+            <RequestStatusBadge status={r.status} />
+          </TableCell>
+          <TableCell>
+            <SeverityBadge severity={r.severity} />
+          </TableCell>
+          <TableCell>{r.topicName}</TableCell>
+          <TableCell>{f.dateTime(r.lastActivityAt)}</TableCell>
+        </TableRow>
+      )}
+    />
   );
 }
 
@@ -707,18 +658,7 @@ function RequestsTab({ c }: { c: CustomerT }) {
         ) : undefined
       }
     >
-      {list.loading ? (
-        <Loading />
-      ) : list.error && !list.items.length ? (
-        <ErrorState error={list.error} onRetry={list.reload} />
-      ) : !list.items.length ? (
-        <EmptyState>{t('sr.empty')}</EmptyState>
-      ) : (
-        <>
-          <RequestTable items={list.items} />
-          <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.loadMore} />
-        </>
-      )}
+      <RequestTable list={list} empty={t('sr.empty')} />
       {creating && (
         <NewRequestDialog
           c={c}

@@ -1,13 +1,14 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useParams } from 'react-router';
-import { Button, Checkbox, MessageBar, MessageBarBody, Spinner, Switch, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow } from '@fluentui/react-components';
+import { Button, Checkbox, MessageBar, MessageBarBody, Spinner, Switch, TableCell, TableRow } from '@fluentui/react-components';
 import { api } from '../api/client';
 import { eventKinds, type EventKind, type Notification, type NotificationPage, type NotificationSettings } from '../api/types';
 import { useUnread } from '../app/Shell';
 import { usePaged, useResource } from '../components/hooks';
-import { Section, TableScroll, useLayoutStyles } from '../components/layout';
+import { Section, useLayoutStyles } from '../components/layout';
+import { PagedTable } from '../components/PagedTable';
 import { LinkTabs } from '../components/Tabs';
-import { EmptyState, ErrorState, FormError, LoadMore, Loading, PageHeader, SubmitButton } from '../components/ui';
+import { ErrorState, FormError, Loading, PageHeader, SubmitButton } from '../components/ui';
 import { useFormat, useT, type MessageId } from '../i18n';
 
 function Inbox() {
@@ -66,51 +67,32 @@ function Inbox() {
       id="inbox"
     >
       <FormError error={error} />
-      {list.loading ? (
-        <Loading />
-      ) : list.error && !list.items.length ? (
-        <ErrorState error={list.error} onRetry={list.reload} />
-      ) : !list.items.length ? (
-        <EmptyState>{t('ntf.empty')}</EmptyState>
-      ) : (
-        <>
-          <TableScroll label={t('ntf.inboxLabel')}>
-            <Table aria-label={t('ntf.inboxLabel')} size="small" style={{ minWidth: 720 }}>
-              <TableHeader>
-                <TableRow>
-                  <TableHeaderCell>{t('ntf.event')}</TableHeaderCell>
-                  <TableHeaderCell>{t('ntf.customer')}</TableHeaderCell>
-                  <TableHeaderCell>{t('ntf.subscription')}</TableHeaderCell>
-                  <TableHeaderCell>{t('ntf.when')}</TableHeaderCell>
-                  <TableHeaderCell>{t('ntf.read')}</TableHeaderCell>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {list.items.map((n) => (
-                  <TableRow key={n.notificationId} style={n.read ? undefined : { fontWeight: 600 }}>
-                    <TableCell>{t(`kind.${n.kind}` as MessageId)}</TableCell>
-                    <TableCell>{n.customerName}</TableCell>
-                    <TableCell>
-                      {n.subscription.productName} · {detail(n)}
-                    </TableCell>
-                    <TableCell>{f.dateTime(n.at)}</TableCell>
-                    <TableCell>
-                      {n.read ? (
-                        t('ntf.isRead')
-                      ) : (
-                        <Button size="small" onClick={() => void markOne(n)} aria-label={t('ntf.markReadFor', { kind: t(`kind.${n.kind}` as MessageId), customer: n.customerName })}>
-                          {t('ntf.markRead')}
-                        </Button>
-                      )}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </TableScroll>
-          <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.loadMore} />
-        </>
-      )}
+      <PagedTable
+        list={list}
+        label={t('ntf.inboxLabel')}
+        minWidth={720}
+        headers={[t('ntf.event'), t('ntf.customer'), t('ntf.subscription'), t('ntf.when'), t('ntf.read')]}
+        empty={t('ntf.empty')}
+        row={(n) => (
+          <TableRow key={n.notificationId} style={n.read ? undefined : { fontWeight: 600 }}>
+            <TableCell>{t(`kind.${n.kind}` as MessageId)}</TableCell>
+            <TableCell>{n.customerName}</TableCell>
+            <TableCell>
+              {n.subscription.productName} · {detail(n)}
+            </TableCell>
+            <TableCell>{f.dateTime(n.at)}</TableCell>
+            <TableCell>
+              {n.read ? (
+                t('ntf.isRead')
+              ) : (
+                <Button size="small" onClick={() => void markOne(n)} aria-label={t('ntf.markReadFor', { kind: t(`kind.${n.kind}` as MessageId), customer: n.customerName })}>
+                  {t('ntf.markRead')}
+                </Button>
+              )}
+            </TableCell>
+          </TableRow>
+        )}
+      />
     </Section>
   );
 }

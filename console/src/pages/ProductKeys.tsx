@@ -1,13 +1,14 @@
 import { useState, type FormEvent } from 'react';
-import { Button, Field, Input, MessageBar, MessageBarBody, MessageBarTitle, Radio, RadioGroup, Select, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow } from '@fluentui/react-components';
+import { Button, Field, Input, MessageBar, MessageBarBody, MessageBarTitle, Radio, RadioGroup, Select, Spinner, TableCell, TableRow } from '@fluentui/react-components';
 import { Link } from 'react-router';
 import { api, idempotencyKey } from '../api/client';
 import type { Page, ProductKey, Redeemed } from '../api/types';
 import { useAccess } from '../app/access';
 import { KeyStateBadge } from '../components/badges';
 import { usePaged } from '../components/hooks';
-import { DescriptionList, Section, TableScroll, useLayoutStyles } from '../components/layout';
-import { EmptyState, ErrorState, FormError, LoadMore, Loading, PageHeader, SecretValue, useFieldError, SubmitButton } from '../components/ui';
+import { DescriptionList, Section, useLayoutStyles } from '../components/layout';
+import { PagedTable } from '../components/PagedTable';
+import { FormError, PageHeader, SecretValue, useFieldError, SubmitButton } from '../components/ui';
 import { useFormat, useT, type MessageId } from '../i18n';
 
 function Redeem({ onRedeemed }: { onRedeemed: () => void }) {
@@ -184,45 +185,25 @@ export default function ProductKeys() {
             </Select>
           </Field>
         </div>
-        {list.loading ? (
-          <Loading />
-        ) : list.error && !list.items.length ? (
-          <ErrorState error={list.error} onRetry={list.reload} />
-        ) : !list.items.length ? (
-          <EmptyState>{t('keys.empty')}</EmptyState>
-        ) : (
-          <>
-            <TableScroll label={t('keys.inventory')}>
-              <Table aria-label={t('keys.inventory')} size="small" style={{ minWidth: 700 }}>
-                <TableHeader>
-                  <TableRow>
-                    <TableHeaderCell>{t('keys.lastGroup')}</TableHeaderCell>
-                    <TableHeaderCell>{t('keys.product')}</TableHeaderCell>
-                    <TableHeaderCell>{t('keys.licenses')}</TableHeaderCell>
-                    <TableHeaderCell>{t('keys.state')}</TableHeaderCell>
-                    <TableHeaderCell>{t('keys.expires')}</TableHeaderCell>
-                    <TableHeaderCell>{t('keys.redeemedFor')}</TableHeaderCell>
-                  </TableRow>
-                </TableHeader>
-                <TableBody>
-                  {list.items.map((k) => (
-                    <TableRow key={k.keyId}>
-                      <TableCell className={l.mono}>…-{k.lastGroup}</TableCell>
-                      <TableCell>{k.productName}</TableCell>
-                      <TableCell>{f.number(k.licenses)}</TableCell>
-                      <TableCell>
-                        <KeyStateBadge state={k.state} />
-                      </TableCell>
-                      <TableCell>{k.expiresAt ? f.date(k.expiresAt) : t('link.never')}</TableCell>
-                      <TableCell>{k.customerName ? `${k.customerName} · ${f.date(k.redeemedAt)}` : '—'}</TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
-            </TableScroll>
-            <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.loadMore} />
-          </>
-        )}
+        <PagedTable
+          list={list}
+          label={t('keys.inventory')}
+          minWidth={700}
+          headers={[t('keys.lastGroup'), t('keys.product'), t('keys.licenses'), t('keys.state'), t('keys.expires'), t('keys.redeemedFor')]}
+          empty={t('keys.empty')}
+          row={(k) => (
+            <TableRow key={k.keyId}>
+              <TableCell className={l.mono}>…-{k.lastGroup}</TableCell>
+              <TableCell>{k.productName}</TableCell>
+              <TableCell>{f.number(k.licenses)}</TableCell>
+              <TableCell>
+                <KeyStateBadge state={k.state} />
+              </TableCell>
+              <TableCell>{k.expiresAt ? f.date(k.expiresAt) : t('link.never')}</TableCell>
+              <TableCell>{k.customerName ? `${k.customerName} · ${f.date(k.redeemedAt)}` : '—'}</TableCell>
+            </TableRow>
+          )}
+        />
       </Section>
     </>
   );

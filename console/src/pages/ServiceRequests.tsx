@@ -4,7 +4,7 @@ import { api } from '../api/client';
 import type { Page, ServiceRequestSummary } from '../api/types';
 import { usePaged } from '../components/hooks';
 import { Section, useLayoutStyles } from '../components/layout';
-import { EmptyState, ErrorState, LoadMore, Loading, PageHeader } from '../components/ui';
+import { PageHeader } from '../components/ui';
 import { useT, type MessageId } from '../i18n';
 import { RequestTable } from './Customer';
 
@@ -35,18 +35,7 @@ export default function ServiceRequests() {
             </Select>
           </Field>
         </div>
-        {list.loading ? (
-          <Loading />
-        ) : list.error && !list.items.length ? (
-          <ErrorState error={list.error} onRetry={list.reload} />
-        ) : !list.items.length ? (
-          <EmptyState>{t('sr.queueEmpty')}</EmptyState>
-        ) : (
-          <>
-            <RequestTable items={list.items} showCustomer />
-            <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.loadMore} />
-          </>
-        )}
+        <RequestTable list={list} empty={t('sr.queueEmpty')} showCustomer />
       </Section>
     </>
   );

@@ -17,11 +17,7 @@ import {
   Radio,
   RadioGroup,
   Select,
-  Table,
-  TableBody,
   TableCell,
-  TableHeader,
-  TableHeaderCell,
   TableRow,
 } from '@fluentui/react-components';
 import { AddRegular } from '@fluentui/react-icons/svg/add';
@@ -31,8 +27,9 @@ import { companyRoles, type CompanyRole, type CreatedUser, type CustomerAccess, 
 import { mayResetPassword, useAccess } from '../app/access';
 import { useCaller, useSession } from '../app/session';
 import { usePaged } from '../components/hooks';
-import { Section, TableScroll, useLayoutStyles } from '../components/layout';
-import { ConfirmDialog, EmptyState, ErrorState, FormError, LoadMore, Loading, OneTimeSecretDialog, PageHeader, useFieldError, SubmitButton } from '../components/ui';
+import { Section, useLayoutStyles } from '../components/layout';
+import { PagedTable } from '../components/PagedTable';
+import { ConfirmDialog, FormError, OneTimeSecretDialog, PageHeader, useFieldError, SubmitButton } from '../components/ui';
 import { useT, type MessageId } from '../i18n';
 
 interface UserForm {
@@ -272,66 +269,53 @@ export default function Users() {
         </div>
       )}
       <Section>
-        {list.loading ? (
-          <Loading />
-        ) : list.error && list.items.length === 0 ? (
-          <ErrorState error={list.error} onRetry={list.reload} />
-        ) : list.items.length === 0 ? (
-          <EmptyState>{t('users.empty')}</EmptyState>
-        ) : (
-          <>
-            <TableScroll label={t('users.title')}>
-              <Table aria-label={t('users.title')} size="small" style={{ minWidth: 720 }}>
-                <TableHeader>
-                  <TableRow>
-                    <TableHeaderCell>{t('users.displayName')}</TableHeaderCell>
-                    <TableHeaderCell>{t('users.email')}</TableHeaderCell>
-                    <TableHeaderCell>{t('users.companyAccessShort')}</TableHeaderCell>
-                    <TableHeaderCell>{t('users.customerAccessShort')}</TableHeaderCell>
-                    <TableHeaderCell>{t('users.mfa')}</TableHeaderCell>
-                    {(access.manageUsers || access.resetPasswords) && <TableHeaderCell>{t('common.actions')}</TableHeaderCell>}
-                  </TableRow>
-                </TableHeader>
-                <TableBody>
-                  {list.items.map((u) => (
-                    <TableRow key={u.userId}>
-                      <TableCell>{u.displayName}</TableCell>
-                      <TableCell>{u.email}</TableCell>
-                      <TableCell>{u.companyRole === 'none' ? t('common.no') : t(`role.${u.companyRole}` as MessageId)}</TableCell>
-                      <TableCell>{u.customerAccess === 'none' ? t('common.no') : t(`scope.${u.customerAccess}` as MessageId)}</TableCell>
-                      <TableCell>{yesNo(u.mfaEnabled)}</TableCell>
-                      {(access.manageUsers || access.resetPasswords) && (
-                        <TableCell>
-                          <Menu>
-                            <MenuTrigger disableButtonEnhancement>
-                              <Button appearance="subtle" icon={<MoreHorizontalRegular />} aria-label={t('users.actionsFor', { name: u.displayName })} />
-                            </MenuTrigger>
-                            <MenuPopover>
-                              <MenuList>
-                                {access.manageUsers && <MenuItem onClick={() => setEditing(u)}>{t('common.edit')}</MenuItem>}
-                                {mayResetPassword(me, u) && (
-                                  <MenuItem onClick={() => { setActionError(undefined); setResettingPassword(u); }}>{t('users.resetPassword')}</MenuItem>
-                                )}
-                                {access.isGlobalAdmin && u.mfaEnabled !== false && (
-                                  <MenuItem onClick={() => { setActionError(undefined); setResettingMfa(u); }}>{t('users.resetMfa')}</MenuItem>
-                                )}
-                                {access.manageUsers && (
-                                  <MenuItem onClick={() => { setActionError(undefined); setRemoving(u); }}>{t('users.remove')}</MenuItem>
-                                )}
-                              </MenuList>
-                            </MenuPopover>
-                          </Menu>
-                        </TableCell>
-                      )}
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
-            </TableScroll>
-            {list.error != null && <ErrorState error={list.error} onRetry={list.loadMore} />}
-            <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.loadMore} />
-          </>
-        )}
+        <PagedTable
+          list={list}
+          label={t('users.title')}
+          minWidth={720}
+          headers={[
+            t('users.displayName'),
+            t('users.email'),
+            t('users.companyAccessShort'),
+            t('users.customerAccessShort'),
+            t('users.mfa'),
+            (access.manageUsers || access.resetPasswords) && t('common.actions'),
+          ]}
+          empty={t('users.empty')}
+          moreError
+          row={(u) => (
+            <TableRow key={u.userId}>
+              <TableCell>{u.displayName}</TableCell>
+              <TableCell>{u.email}</TableCell>
+              <TableCell>{u.companyRole === 'none' ? t('common.no') : t(`role.${u.companyRole}` as MessageId)}</TableCell>
+              <TableCell>{u.customerAccess === 'none' ? t('common.no') : t(`scope.${u.customerAccess}` as MessageId)}</TableCell>
+              <TableCell>{yesNo(u.mfaEnabled)}</TableCell>
+              {(access.manageUsers || access.resetPasswords) && (
+                <TableCell>
+                  <Menu>
+                    <MenuTrigger disableButtonEnhancement>
+                      <Button appearance="subtle" icon={<MoreHorizontalRegular />} aria-label={t('users.actionsFor', { name: u.displayName })} />
+                    </MenuTrigger>
+                    <MenuPopover>
+                      <MenuList>
+                        {access.manageUsers && <MenuItem onClick={() => setEditing(u)}>{t('common.edit')}</MenuItem>}
+                        {mayResetPassword(me, u) && (
+                          <MenuItem onClick={() => { setActionError(undefined); setResettingPassword(u); }}>{t('users.resetPassword')}</MenuItem>
+                        )}
+                        {access.isGlobalAdmin && u.mfaEnabled !== false && (
+                          <MenuItem onClick={() => { setActionError(undefined); setResettingMfa(u); }}>{t('users.resetMfa')}</MenuItem>
+                        )}
+                        {access.manageUsers && (
+                          <MenuItem onClick={() => { setActionError(undefined); setRemoving(u); }}>{t('users.remove')}</MenuItem>
+                        )}
+                      </MenuList>
+                    </MenuPopover>
+                  </Menu>
+                </TableCell>
+              )}
+            </TableRow>
+          )}
+        />
       </Section>
       {editing && <UserDialog user={editing === 'new' ? null : editing} onClose={() => setEditing(null)} onSaved={saved} />}
       {secret && (

@@ -5,7 +5,8 @@ import { api, idempotencyKey } from '../api/client';
 import type { Page, Webhook, WebhookAttempt } from '../api/types';
 import { usePaged, useResource } from '../components/hooks';
 import { Section, TableScroll, useLayoutStyles } from '../components/layout';
-import { ConfirmDialog, EmptyState, ErrorState, FormError, LoadMore, Loading, OneTimeSecretDialog, PageHeader, useFieldError, SubmitButton } from '../components/ui';
+import { PagedTable } from '../components/PagedTable';
+import { ConfirmDialog, EmptyState, ErrorState, FormError, Loading, OneTimeSecretDialog, PageHeader, useFieldError, SubmitButton } from '../components/ui';
 import { useFormat, useT, type MessageId } from '../i18n';
 
 function Deliveries({ hook, onClose }: { hook: Webhook; onClose: () => void }) {
@@ -18,43 +19,24 @@ function Deliveries({ hook, onClose }: { hook: Webhook; onClose: () => void }) {
         <DialogBody>
           <DialogTitle>{t('wh.deliveriesTitle', { url: hook.url })}</DialogTitle>
           <DialogContent>
-            {list.loading ? (
-              <Loading />
-            ) : list.error && !list.items.length ? (
-              <ErrorState error={list.error} onRetry={list.reload} />
-            ) : !list.items.length ? (
-              <EmptyState>{t('wh.noDeliveries')}</EmptyState>
-            ) : (
-              <>
-                <TableScroll label={t('wh.deliveries')}>
-                  <Table aria-label={t('wh.deliveries')} size="small" style={{ minWidth: 640 }}>
-                    <TableHeader>
-                      <TableRow>
-                        <TableHeaderCell>{t('ntf.when')}</TableHeaderCell>
-                        <TableHeaderCell>{t('wh.event')}</TableHeaderCell>
-                        <TableHeaderCell>{t('wh.attempt')}</TableHeaderCell>
-                        <TableHeaderCell>{t('wh.result')}</TableHeaderCell>
-                        <TableHeaderCell>{t('wh.outcome')}</TableHeaderCell>
-                      </TableRow>
-                    </TableHeader>
-                    <TableBody>
-                      {list.items.map((a) => (
-                        <TableRow key={a.attemptId}>
-                          <TableCell>{f.dateTime(a.at)}</TableCell>
-                          <TableCell>{a.type}</TableCell>
-                          <TableCell>{a.attempt}</TableCell>
-                          <TableCell>
-                            {a.statusCode ?? '—'} {a.error && `· ${a.error}`} · {t('wh.ms', { ms: a.durationMs })}
-                          </TableCell>
-                          <TableCell>{t(`wh.outcome.${a.outcome}` as MessageId)}</TableCell>
-                        </TableRow>
-                      ))}
-                    </TableBody>
-                  </Table>
-                </TableScroll>
-                <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.loadMore} />
-              </>
-            )}
+            <PagedTable
+              list={list}
+              label={t('wh.deliveries')}
+              minWidth={640}
+              headers={[t('ntf.when'), t('wh.event'), t('wh.attempt'), t('wh.result'), t('wh.outcome')]}
+              empty={t('wh.noDeliveries')}
+              row={(a) => (
+                <TableRow key={a.attemptId}>
+                  <TableCell>{f.dateTime(a.at)}</TableCell>
+                  <TableCell>{a.type}</TableCell>
+                  <TableCell>{a.attempt}</TableCell>
+                  <TableCell>
+                    {a.statusCode ?? '—'} {a.error && `· ${a.error}`} · {t('wh.ms', { ms: a.durationMs })}
+                  </TableCell>
+                  <TableCell>{t(`wh.outcome.${a.outcome}` as MessageId)}</TableCell>
+                </TableRow>
+              )}
+            />
           </DialogContent>
           <DialogActions>
             <Button appearance="primary" onClick={onClose}>
