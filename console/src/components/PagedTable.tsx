@@ -8,9 +8,8 @@ import { EmptyState, ErrorState, LoadMore, Loading } from './ui';
  * A cursor-paged list (usePaged) as a table: a spinner while the first page loads, its error (retry
  * reloads) when nothing has loaded, `empty` when there is nothing, else the table and "load more".
  * `label` names both the scroll region and the table; `headers` are the column headings (`false` or
- * `undefined` leaves that column out); `row` renders one item as its `<TableRow key=…>`. With
- * `moreError`, an error while loading more is shown under the table, its retry loading the next
- * page again.
+ * `undefined` leaves that column out); `row` renders one item as its `<TableRow key=…>`. An error
+ * while loading more is shown under the table (never dropped), its retry loading the next page again.
  */
 export function PagedTable<T>({
   list,
@@ -19,7 +18,6 @@ export function PagedTable<T>({
   headers,
   row,
   empty,
-  moreError,
 }: {
   list: Paged<T>;
   label: string;
@@ -27,7 +25,6 @@ export function PagedTable<T>({
   headers: (string | false | undefined)[];
   row: (item: T) => ReactElement;
   empty: ReactNode;
-  moreError?: boolean;
 }) {
   if (list.loading) return <Loading />;
   if (list.error && !list.items.length) return <ErrorState error={list.error} onRetry={list.reload} />;
@@ -42,7 +39,7 @@ export function PagedTable<T>({
           <TableBody>{list.items.map((item) => row(item))}</TableBody>
         </Table>
       </TableScroll>
-      {moreError && list.error != null && <ErrorState error={list.error} onRetry={list.loadMore} />}
+      {list.error != null && <ErrorState error={list.error} onRetry={list.loadMore} />}
       <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.loadMore} />
     </>
   );

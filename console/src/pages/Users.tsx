@@ -282,7 +282,6 @@ export default function Users() {
             (access.manageUsers || access.resetPasswords) && t('common.actions'),
           ]}
           empty={t('users.empty')}
-          moreError
           row={(u) => (
             <TableRow key={u.userId}>
               <TableCell>{u.displayName}</TableCell>
