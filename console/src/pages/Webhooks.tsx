@@ -139,7 +139,7 @@ export default function Webhooks() {
     <>
       <PageHeader
         title={t('wh.title')}
-        description={t('wh.description')}
+        description={t('wh.intro')}
         actions={
           <Button appearance="primary" icon={<AddRegular />} onClick={() => setAdding(true)} disabled={items.length >= 10}>
             {t('wh.add')}
