@@ -101,6 +101,12 @@ export interface CreatedUser {
   temporaryPassword?: string;
 }
 
+/** POST /users/{userId}/password-reset: the temporary password, shown once. */
+export interface UserPasswordReset {
+  user: User;
+  temporaryPassword: string;
+}
+
 export interface Activity {
   id: string;
   at: string;

@@ -23,7 +23,7 @@ import {
 import { AddRegular } from '@fluentui/react-icons/svg/add';
 import { MoreHorizontalRegular } from '@fluentui/react-icons/svg/more-horizontal';
 import { api, idempotencyKey } from '../api/client';
-import { companyRoles, type CompanyRole, type CreatedUser, type CustomerAccess, type Page, type User } from '../api/types';
+import { companyRoles, type CompanyRole, type CreatedUser, type CustomerAccess, type Page, type User, type UserPasswordReset } from '../api/types';
 import { mayResetPassword, useAccess } from '../app/access';
 import { useCaller, useSession } from '../app/session';
 import { usePaged } from '../components/hooks';
@@ -182,71 +182,80 @@ export default function Users() {
   const { reloadContext } = useSession();
   const list = usePaged<User>((cursor, signal) => api.get<Page<User>>('/users', { query: { cursor, limit: 50 }, signal }), []);
   const [editing, setEditing] = useState<User | null | 'new'>(null);
-  const [secret, setSecret] = useState<{ user: User; password: string } | null>(null);
+  // A temporary password shown once: a new user's, or one reset.
+  const [secret, setSecret] = useState<{ title: string; intro: string; value: string } | null>(null);
   const [removing, setRemoving] = useState<User | null>(null);
   const [resettingMfa, setResettingMfa] = useState<User | null>(null);
   const [resettingPassword, setResettingPassword] = useState<User | null>(null);
-  const [resetSecret, setResetSecret] = useState<{ user: User; password: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<unknown>();
   const [notice, setNotice] = useState<string | null>(null);
+  const replace = (u: User) => list.update((items) => items.map((x) => (x.userId === u.userId ? u : x)));
 
   const saved = (u: User, temporaryPassword?: string) => {
     const isNew = editing === 'new';
     setEditing(null);
     if (isNew) {
       list.update((items) => [...items, u]);
-      if (temporaryPassword) setSecret({ user: u, password: temporaryPassword });
+      if (temporaryPassword) {
+        setSecret({ title: t('users.createdTitle'), intro: t('users.createdIntro', { name: u.displayName, email: u.email }), value: temporaryPassword });
+      }
     } else {
-      list.update((items) => items.map((x) => (x.userId === u.userId ? u : x)));
+      replace(u);
       if (u.userId === me.userId) reloadContext();
     }
   };
 
-  const remove = async () => {
-    if (!removing) return;
+  // A confirmed action: busy meanwhile; its error (problem+json) shows in the dialog, which stays.
+  const act = async (action: () => Promise<void>) => {
     setBusy(true);
     setActionError(undefined);
     try {
-      await api.del(`/users/${removing.userId}`);
-      list.update((items) => items.filter((x) => x.userId !== removing.userId));
-      setNotice(t('users.removed', { name: removing.displayName }));
+      await action();
+    } catch (e) {
+      setActionError(e);
+    }
+    setBusy(false);
+  };
+
+  const remove = (u: User) =>
+    act(async () => {
+      await api.del(`/users/${u.userId}`);
+      list.update((items) => items.filter((x) => x.userId !== u.userId));
+      setNotice(t('users.removed', { name: u.displayName }));
       setRemoving(null);
-    } catch (e) {
-      setActionError(e);
-    }
-    setBusy(false);
-  };
+    });
 
-  const resetMfa = async () => {
-    if (!resettingMfa) return;
-    setBusy(true);
-    setActionError(undefined);
-    try {
-      await api.del(`/users/${resettingMfa.userId}/mfa`);
-      list.update((items) => items.map((x) => (x.userId === resettingMfa.userId ? { ...x, mfaEnabled: false } : x)));
-      setNotice(t('users.mfaResetDone', { name: resettingMfa.displayName }));
+  const resetMfa = (u: User) =>
+    act(async () => {
+      await api.del(`/users/${u.userId}/mfa`);
+      // The reset changed the user's version: read it again (an edit would conflict otherwise).
+      replace(await api.get<User>(`/users/${u.userId}`).catch(() => ({ ...u, mfaEnabled: false })));
+      setNotice(t('users.mfaResetDone', { name: u.displayName }));
       setResettingMfa(null);
-    } catch (e) {
-      setActionError(e);
-    }
-    setBusy(false);
-  };
+    });
 
-  const resetPassword = async () => {
-    if (!resettingPassword) return;
-    setBusy(true);
-    setActionError(undefined);
-    try {
-      const r = await api.post<{ user: User; temporaryPassword: string }>(`/users/${resettingPassword.userId}/password-reset`);
-      list.update((items) => items.map((x) => (x.userId === r.user.userId ? r.user : x)));
+  const resetPassword = (u: User) =>
+    act(async () => {
+      const r = await api.post<UserPasswordReset>(`/users/${u.userId}/password-reset`);
+      replace(r.user);
       setResettingPassword(null);
-      setResetSecret({ user: r.user, password: r.temporaryPassword });
-    } catch (e) {
-      setActionError(e);
-    }
-    setBusy(false);
-  };
+      setSecret({
+        title: t('users.resetPasswordDone'),
+        intro: t('users.resetPasswordIntro', { name: r.user.displayName, email: r.user.email }),
+        value: r.temporaryPassword,
+      });
+    });
+
+  // What the caller may do to a user, by role (access.ts; the API enforces the same): a password
+  // admin may find rows with nothing to do, which then show no menu at all.
+  const rowActions = (u: User) =>
+    [
+      access.manageUsers && { label: t('common.edit'), run: () => setEditing(u) },
+      mayResetPassword(me, u) && { label: t('users.resetPassword'), run: () => setResettingPassword(u) },
+      access.isGlobalAdmin && u.mfaEnabled !== false && { label: t('users.resetMfa'), run: () => setResettingMfa(u) },
+      access.manageUsers && { label: t('users.remove'), run: () => setRemoving(u) },
+    ].filter((a) => !!a);
 
   const yesNo = (v: boolean | undefined) => (v === undefined ? '—' : v ? t('common.yes') : t('common.no'));
 
@@ -291,25 +300,22 @@ export default function Users() {
               <TableCell>{yesNo(u.mfaEnabled)}</TableCell>
               {(access.manageUsers || access.resetPasswords) && (
                 <TableCell>
-                  <Menu>
-                    <MenuTrigger disableButtonEnhancement>
-                      <Button appearance="subtle" icon={<MoreHorizontalRegular />} aria-label={t('users.actionsFor', { name: u.displayName })} />
-                    </MenuTrigger>
-                    <MenuPopover>
-                      <MenuList>
-                        {access.manageUsers && <MenuItem onClick={() => setEditing(u)}>{t('common.edit')}</MenuItem>}
-                        {mayResetPassword(me, u) && (
-                          <MenuItem onClick={() => { setActionError(undefined); setResettingPassword(u); }}>{t('users.resetPassword')}</MenuItem>
-                        )}
-                        {access.isGlobalAdmin && u.mfaEnabled !== false && (
-                          <MenuItem onClick={() => { setActionError(undefined); setResettingMfa(u); }}>{t('users.resetMfa')}</MenuItem>
-                        )}
-                        {access.manageUsers && (
-                          <MenuItem onClick={() => { setActionError(undefined); setRemoving(u); }}>{t('users.remove')}</MenuItem>
-                        )}
-                      </MenuList>
-                    </MenuPopover>
-                  </Menu>
+                  {rowActions(u).length > 0 && (
+                    <Menu>
+                      <MenuTrigger disableButtonEnhancement>
+                        <Button appearance="subtle" icon={<MoreHorizontalRegular />} aria-label={t('users.actionsFor', { name: u.displayName })} />
+                      </MenuTrigger>
+                      <MenuPopover>
+                        <MenuList>
+                          {rowActions(u).map((a) => (
+                            <MenuItem key={a.label} onClick={() => { setActionError(undefined); a.run(); }}>
+                              {a.label}
+                            </MenuItem>
+                          ))}
+                        </MenuList>
+                      </MenuPopover>
+                    </Menu>
+                  )}
                 </TableCell>
               )}
             </TableRow>
@@ -317,21 +323,12 @@ export default function Users() {
         />
       </Section>
       {editing && <UserDialog user={editing === 'new' ? null : editing} onClose={() => setEditing(null)} onSaved={saved} />}
-      {secret && (
-        <OneTimeSecretDialog
-          open
-          title={t('users.createdTitle')}
-          intro={t('users.createdIntro', { name: secret.user.displayName, email: secret.user.email })}
-          value={secret.password}
-          label={t('users.temporaryPassword')}
-          onClose={() => setSecret(null)}
-        />
-      )}
+      {secret && <OneTimeSecretDialog open title={secret.title} intro={secret.intro} value={secret.value} label={t('users.temporaryPassword')} onClose={() => setSecret(null)} />}
       <ConfirmDialog
         open={!!removing}
         title={t('users.removeTitle')}
         confirmLabel={t('users.remove')}
-        onConfirm={() => void remove()}
+        onConfirm={() => removing && void remove(removing)}
         onCancel={() => setRemoving(null)}
         busy={busy}
         error={actionError}
@@ -342,7 +339,7 @@ export default function Users() {
         open={!!resettingMfa}
         title={t('users.resetMfaTitle')}
         confirmLabel={t('users.resetMfa')}
-        onConfirm={() => void resetMfa()}
+        onConfirm={() => resettingMfa && void resetMfa(resettingMfa)}
         onCancel={() => setResettingMfa(null)}
         busy={busy}
         error={actionError}
@@ -353,23 +350,13 @@ export default function Users() {
         open={!!resettingPassword}
         title={t('users.resetPasswordTitle')}
         confirmLabel={t('users.resetPassword')}
-        onConfirm={() => void resetPassword()}
+        onConfirm={() => resettingPassword && void resetPassword(resettingPassword)}
         onCancel={() => setResettingPassword(null)}
         busy={busy}
         error={actionError}
       >
         {resettingPassword && t('users.resetPasswordBody', { name: resettingPassword.displayName, email: resettingPassword.email })}
       </ConfirmDialog>
-      {resetSecret && (
-        <OneTimeSecretDialog
-          open
-          title={t('users.resetPasswordDone')}
-          intro={t('users.resetPasswordIntro', { name: resetSecret.user.displayName, email: resetSecret.user.email })}
-          value={resetSecret.password}
-          label={t('users.temporaryPassword')}
-          onClose={() => setResetSecret(null)}
-        />
-      )}
     </>
   );
 }
