@@ -66,6 +66,7 @@ type PageFigures struct {
 type ConsoleFigures struct {
 	InitialScriptBytes int64 // the entry chunk and what index.html preloads, gzip
 	Pages              []PageFigures
+	ReportDir          string // Lighthouse's full reports
 	Failures           []string
 }
 
@@ -150,7 +151,12 @@ func measureConsole(ctx context.Context, rt *localrun.Runtime, o ConsoleOptions)
 	if customerID == "" {
 		return nil, fmt.Errorf("bench: no demo customer of Contoso with active delegated administration")
 	}
-	figs := &ConsoleFigures{InitialScriptBytes: initial}
+	// Each run's full report (the last run's stays), to see where a page's time goes.
+	reports := filepath.Join(o.RepoRoot, "test-artifacts", "bench", "lighthouse")
+	if err := os.MkdirAll(reports, 0o755); err != nil {
+		return nil, err
+	}
+	figs := &ConsoleFigures{InitialScriptBytes: initial, ReportDir: reports}
 	for _, preset := range lighthousePresets {
 		for _, p := range consolePages {
 			path := strings.ReplaceAll(p.path, "{customerId}", customerID)
@@ -161,7 +167,8 @@ func measureConsole(ctx context.Context, rt *localrun.Runtime, o ConsoleOptions)
 				if err != nil {
 					return nil, err
 				}
-				run, err := lighthouse(ctx, runner, o.Chrome, rt.APIURL, path, cookie, preset)
+				report := filepath.Join(reports, preset+"-"+strings.ReplaceAll(p.name, " ", "-"))
+				run, err := lighthouse(ctx, runner, o.Chrome, rt.APIURL, path, cookie, preset, report)
 				if err != nil {
 					return nil, fmt.Errorf("bench: Lighthouse on %s: %w", path, err)
 				}
@@ -196,8 +203,9 @@ func refreshCookie(base, email, password string) (string, error) {
 }
 
 // lighthouse runs local/bench/lighthouse/run.mjs once.
-func lighthouse(ctx context.Context, runner, chrome, base, path, refresh, preset string) (LighthouseRun, error) {
-	in, _ := json.Marshal(map[string]any{"chrome": chrome, "url": base + path, "preset": preset,
+// report is where its full report goes (report.html and report.json appended).
+func lighthouse(ctx context.Context, runner, chrome, base, path, refresh, preset, report string) (LighthouseRun, error) {
+	in, _ := json.Marshal(map[string]any{"chrome": chrome, "url": base + path, "preset": preset, "report": report,
 		"cookie": map[string]string{"name": "pac_refresh", "value": refresh, "url": base + "/auth/refresh"}})
 	cctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
@@ -286,6 +294,9 @@ func (f *ConsoleFigures) print(w io.Writer) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "(JS of the load: every script the page's load fetched, as transferred — the entry chunk and the page's lazy chunks.)")
+	if f.ReportDir != "" {
+		fmt.Fprintf(w, "Lighthouse's reports (the last run of each page and preset): %s\n", f.ReportDir)
+	}
 	if len(f.Failures) == 0 {
 		fmt.Fprintln(w, "Console budgets: all met.")
 	} else {

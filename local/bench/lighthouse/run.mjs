@@ -1,5 +1,6 @@
 // One Lighthouse run of one console page, for `make bench` (local/bench/console.go starts it).
-// Input (JSON, argv[2]): {chrome, url, cookie: {name, value, url}, preset: "mobile" | "desktop"}.
+// Input (JSON, argv[2]): {chrome, url, cookie: {name, value, url}, preset: "mobile" | "desktop",
+// report: a path to which .report.html and .report.json are appended (optional)}.
 // Output (JSON on stdout): the scores and metrics local/bench reads.
 //
 // The page needs a session: the console restores it from the HttpOnly refresh cookie, which the
@@ -8,6 +9,7 @@
 // systems), so the page loads cold but signed in, as a returning admin's would.
 import lighthouse from 'lighthouse';
 import desktopConfig from 'lighthouse/core/config/desktop-config.js';
+import { writeFileSync } from 'node:fs';
 import puppeteer from 'puppeteer-core';
 
 const input = JSON.parse(process.argv[2]);
@@ -28,11 +30,15 @@ const browser = await puppeteer.launch({
 try {
   await browser.setCookie({ ...input.cookie, httpOnly: true, sameSite: 'Strict' });
   const page = await browser.newPage();
-  const flags = { output: 'json', logLevel: 'error', onlyCategories: ['performance', 'accessibility'] };
+  const flags = { output: ['html', 'json'], logLevel: 'error', onlyCategories: ['performance', 'accessibility'] };
   const result = await lighthouse(input.url, flags, input.preset === 'desktop' ? desktopConfig : undefined, page);
   const lhr = result?.lhr;
   if (!lhr) throw new Error('Lighthouse returned no result');
   if (lhr.runtimeError) throw new Error(`${lhr.runtimeError.code}: ${lhr.runtimeError.message}`);
+  if (input.report) {
+    writeFileSync(`${input.report}.report.html`, result.report[0]);
+    writeFileSync(`${input.report}.report.json`, result.report[1]);
+  }
   const audit = (id) => lhr.audits[id]?.numericValue ?? null;
   const requests = lhr.audits['network-requests']?.details?.items ?? [];
   const scripts = requests.filter((r) => r.resourceType === 'Script');
