@@ -7,15 +7,18 @@ import { SessionProvider } from './app/session';
 import { App } from './app/App';
 import './index.css';
 import { tameTabsterBumpers } from './tabsterBumpers';
+import { preloadSignedIn } from './app/preload';
 
 tameTabsterBumpers();
+
+const basename = '/console';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <I18nProvider>
       <FluentProvider theme={webLightTheme}>
-        <BrowserRouter basename="/console">
-          <SessionProvider>
+        <BrowserRouter basename={basename}>
+          <SessionProvider whileRestoring={() => preloadSignedIn(location.pathname.slice(basename.length) || '/')}>
             <App />
           </SessionProvider>
         </BrowserRouter>

@@ -111,7 +111,7 @@ const finder = `window.__pac = (() => {
       Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, value);
       el.dispatchEvent(new Event('input', { bubbles: true }));
       el.dispatchEvent(new Event('change', { bubbles: true }));
-      return true;
+      return el.value === value; // a select without that option (yet) keeps its value
     },
     // The page is ready: an h1, no spinner or progress bar, no request in flight.
     // A dialog's focus trap hides the page from screen readers (aria-hidden on #root) and gives it
@@ -290,11 +290,13 @@ func (c *tab) fill(label, value string) {
 		chromedp.SendKeys(fieldOf(label), value))
 }
 
-// choose picks option (its value) in the select labelled label.
+// choose picks option (its value) in the select labelled label, once the select offers it (its
+// options may come with data still loading).
 func (c *tab) choose(label, value string) {
 	c.t.Helper()
 	step(c.t, c.ctx, c.name+": choose "+value+" in "+label, chromedp.WaitVisible(fieldOf(label)),
-		chromedp.Evaluate[chromedp.Void](fmt.Sprintf("if (!__pac.set(%s, %s)) throw new Error('no field')", js(label), js(value))))
+		chromedp.Poll[chromedp.Void](fmt.Sprintf("__pac.set(%s, %s)", js(label), js(value)),
+			chromedp.WithPollingTimeout(stepTimeout), chromedp.WithPollingInterval(50*time.Millisecond)))
 }
 
 // radio picks the option named option of the radio group labelled group.

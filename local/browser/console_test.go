@@ -400,6 +400,7 @@ func TestConsole(t *testing.T) {
 	// Its catalog: a trial invitation offers exactly the trial products of its cloud.
 	vc.nav("Trial invitations")
 	vc.click("button", "New trial invitation")
+	vc.ready("new trial invitation") // the dialog has its catalog (a spinner shows until then)
 	offered := eval[[]string](vc, "the products offered", `[...__pac.field('Product').options].map(o => o.value).filter(v => v)`)
 	var want []string
 	for _, p := range admin.Catalog(admin.Cloud21Vianet) {

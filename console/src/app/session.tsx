@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createContext, startTransition, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { api, onAuthEvent, refresh, signOut as apiSignOut, type SessionFlags } from '../api/client';
 import type { Me, Overview } from '../api/types';
 
@@ -21,10 +21,15 @@ interface SessionContextValue {
 
 const SessionContext = createContext<SessionContextValue | null>(null);
 
-export function SessionProvider({ children }: { children: ReactNode }) {
+/**
+ * The session: restored from the refresh cookie on load. whileRestoring runs once the restoring
+ * refresh is under way (the console starts loading the signed-in pages meanwhile).
+ */
+export function SessionProvider({ children, whileRestoring }: { children: ReactNode; whileRestoring?: () => void }) {
   const [state, setState] = useState<SessionState>({ status: 'restoring' });
   const flagsRef = useRef<SessionFlags>({ passwordChangeRequired: false, mfaEnrolmentRequired: false });
   const wasSignedIn = useRef(false);
+  const whileRestoringRef = useRef(whileRestoring);
 
   const load = useCallback(() => {
     setState({ status: 'loading' });
@@ -36,7 +41,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
           setState({ status: 'restricted', flags: flagsRef.current });
           return;
         }
-        setState({ status: 'ready', me, overview });
+        // A transition: React renders the signed-in console in slices, and the page stays responsive.
+        startTransition(() => setState({ status: 'ready', me, overview }));
       },
       (e: unknown) => {
         if (flagsRef.current.passwordChangeRequired || flagsRef.current.mfaEnrolmentRequired) {
@@ -87,6 +93,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     void refresh().then((ok) => {
       if (!ok) setState({ status: 'signedOut', expired: false });
     });
+    whileRestoringRef.current?.();
     return off;
   }, [applyFlags]);
 

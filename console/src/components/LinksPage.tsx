@@ -34,7 +34,7 @@ import { useCatalog } from './catalog';
 import { usePaged, useResource } from './hooks';
 import { DescriptionList, Section, useLayoutStyles } from './layout';
 import { PagedTable } from './PagedTable';
-import { ConfirmDialog, CopyButton, ErrorState, FormError, Loading, PageHeader, SecretValue, useFieldError, SubmitButton } from './ui';
+import { ConfirmDialog, CopyButton, ErrorState, FormError, Loading, PageHeader, ResourceState, SecretValue, useFieldError, SubmitButton } from './ui';
 import { useFormat, useT, type MessageId } from '../i18n';
 
 const paths: Record<LinkKind, string> = { trial: '/trial-invitations', offer: '/purchase-offers', 'delegated-admin': '/delegated-admin-offers' };
@@ -107,7 +107,7 @@ function CreateDialog({ kind, onClose, onCreated }: { kind: LinkKind; onClose: (
             <DialogTitle>{t(`link.${keys[kind]}.createTitle` as MessageId)}</DialogTitle>
             <DialogContent className={l.form}>
               <FormError error={error} fields={fields} />
-              {catalog.error != null && <ErrorState error={catalog.error} onRetry={catalog.reload} />}
+              <ResourceState res={catalog} />
               {kind === 'trial' && (
                 <Field label={t('link.product')} required validationMessage={fieldError('productId')}>
                   <Select value={productId} onChange={(_, d) => setProductId(d.value)}>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
 import type { Page } from '../api/types';
 
 export interface Resource<T> {
@@ -9,23 +9,33 @@ export interface Resource<T> {
   setData: (d: T) => void;
 }
 
-/** Loads one thing; reloads when deps change. */
-export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Resource<T> {
-  const [data, setData] = useState<T>();
+// Arriving data renders in a transition: React renders a long list in slices between which the
+// browser handles input, and a data update never blocks the page for the whole render.
+
+/**
+ * Loads one thing; reloads when deps change. With initial (a value already at hand, such as a
+ * cached one), the first render shows it and the load only confirms it.
+ */
+export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[], initial?: T): Resource<T> {
+  const [data, setData] = useState<T | undefined>(initial);
   const [error, setError] = useState<unknown>();
-  const [loading, setLoading] = useState(true);
+  const [loading, setLoading] = useState(initial === undefined);
   const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
+  const confirmOnly = useRef(initial !== undefined); // the first load confirms initial: no spinner
   useEffect(() => {
     const ac = new AbortController();
-    setLoading(true);
+    if (confirmOnly.current) confirmOnly.current = false;
+    else setLoading(true);
     setError(undefined);
     loadRef.current(ac.signal).then(
       (d) => {
         if (!ac.signal.aborted) {
-          setData(d);
-          setLoading(false);
+          startTransition(() => {
+            setData(d);
+            setLoading(false);
+          });
         }
       },
       (e: unknown) => {
@@ -73,9 +83,11 @@ export function usePaged<T>(fetchPage: (cursor: string | undefined, signal: Abor
     fetchRef.current(undefined, ac.signal).then(
       (p) => {
         if (ac.signal.aborted) return;
-        setItems(p.items);
-        setCursor(p.nextCursor);
-        setLoading(false);
+        startTransition(() => {
+          setItems(p.items);
+          setCursor(p.nextCursor);
+          setLoading(false);
+        });
       },
       (e: unknown) => {
         if (ac.signal.aborted) return;
@@ -96,9 +108,11 @@ export function usePaged<T>(fetchPage: (cursor: string | undefined, signal: Abor
     fetchRef.current(cursor, ac?.signal ?? new AbortController().signal).then(
       (p) => {
         if (ac?.signal.aborted) return;
-        setItems((prev) => [...prev, ...p.items]);
-        setCursor(p.nextCursor);
-        setLoadingMore(false);
+        startTransition(() => {
+          setItems((prev) => [...prev, ...p.items]);
+          setCursor(p.nextCursor);
+          setLoadingMore(false);
+        });
       },
       (e: unknown) => {
         if (ac?.signal.aborted) return;

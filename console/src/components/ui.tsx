@@ -117,6 +117,12 @@ export function useFieldError(error: unknown) {
   };
 }
 
+/** What a form still waits for (a spinner) or could not load (its error, with "Try again"). */
+export function ResourceState({ res }: { res: { loading: boolean; error: unknown; reload: () => void } }) {
+  if (res.error != null) return <ErrorState error={res.error} onRetry={res.reload} />;
+  return res.loading ? <Loading /> : null;
+}
+
 export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const t = useT();
   const text = useErrorText();

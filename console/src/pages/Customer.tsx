@@ -46,7 +46,7 @@ import { usePaged, useResource, type Paged } from '../components/hooks';
 import { DescriptionList, Section, useLayoutStyles } from '../components/layout';
 import { PagedTable } from '../components/PagedTable';
 import { LinkTabs } from '../components/Tabs';
-import { ConfirmDialog, ErrorState, FormError, Loading, OneTimeSecretDialog, PageHeader, useFieldError, SubmitButton } from '../components/ui';
+import { ConfirmDialog, ErrorState, FormError, Loading, OneTimeSecretDialog, PageHeader, ResourceState, useFieldError, SubmitButton } from '../components/ui';
 import { useFormat, useT, type MessageId } from '../i18n';
 
 const tabs = ['relationship', 'subscriptions', 'users', 'service-requests'] as const;
@@ -196,6 +196,7 @@ function LicensesDialog({ c, sub, onClose, onSaved }: { c: CustomerT; sub: Subsc
             <DialogTitle>{t('sub.licensesTitle', { product: sub.productName })}</DialogTitle>
             <DialogContent className={l.form}>
               <FormError error={error} onReload={() => void reload()} fields={['licenses']} />
+              <ResourceState res={catalog} />
               <Field
                 label={t('sub.licenses')}
                 required
@@ -548,6 +549,7 @@ export function NewRequestDialog({ c, onClose, onCreated }: { c: CustomerT; onCl
             <DialogTitle>{t('sr.newTitle', { customer: c.name })}</DialogTitle>
             <DialogContent className={l.form}>
               <FormError error={error} fields={fields} />
+              <ResourceState res={catalog} />
               <Field label={t('sr.title')} required validationMessage={fieldError('title')}>
                 <Input value={v.title} onChange={(_, d) => set('title', d.value)} maxLength={255} />
               </Field>
