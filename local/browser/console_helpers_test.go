@@ -139,6 +139,7 @@ type seenResponse struct {
 	Method, URL string
 	Status      int
 	At          time.Time
+	Foreign     bool // asked by a page of another origin (the journeys' attacker), not by the site
 }
 
 // openTab opens a tab in a new browser context of the browser in parent (its own cookies and
@@ -172,21 +173,40 @@ func setUpTab(t *testing.T, ctx context.Context, base, name string) *tab {
 		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: finder, RunImmediately: &run})
 		return chromedp.Void{}, err
 	}))
-	methods := map[network.RequestID]string{}
+	type request struct {
+		method  string
+		foreign bool
+	}
+	requests := map[network.RequestID]request{}
 	if err := chromedp.Listen(ctx, func(ev any) {
 		switch e := ev.(type) {
 		case *network.EventRequestWillBeSent:
-			methods[e.RequestID] = e.Request.Method
+			origin, _ := e.Request.Headers["Origin"].(string) // sent cross-origin, and same-origin but for GET
+			requests[e.RequestID] = request{e.Request.Method, origin != "" && origin != base}
 		case *network.EventResponseReceived:
 			if strings.HasPrefix(e.Response.URL, base) && !strings.HasPrefix(e.Response.URL, base+"/console/") {
+				r := requests[e.RequestID]
 				c.mu.Lock()
-				c.responses = append(c.responses, seenResponse{Method: methods[e.RequestID], URL: strings.TrimPrefix(e.Response.URL, base), Status: int(e.Response.Status), At: time.Now()})
+				c.responses = append(c.responses, seenResponse{Method: r.method, URL: strings.TrimPrefix(e.Response.URL, base), Status: int(e.Response.Status), At: time.Now(), Foreign: r.foreign})
 				c.mu.Unlock()
 			}
 		}
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// The console does nothing the API cannot: every request the site's pages made in the tab (the
+	// console's, a link page's) is an operation of docs/openapi.yaml with documented query
+	// parameters. What a page of another origin asks (a CORS preflight) is the attacker's.
+	ops := documentedOperations(t)
+	t.Cleanup(func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		bad, checked := undocumented(ops, c.responses)
+		for _, u := range bad {
+			t.Errorf("%s: %s", name, u)
+		}
+		t.Logf("%s: %d requests of the site's pages checked against docs/openapi.yaml", name, checked)
+	})
 	return c
 }
 

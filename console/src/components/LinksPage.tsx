@@ -1,13 +1,7 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import {
   Button,
   Checkbox,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Field,
   Input,
   Menu,
@@ -34,7 +28,7 @@ import { useCatalog } from './catalog';
 import { usePaged, useResource } from './hooks';
 import { DescriptionList, Section, useLayoutStyles } from './layout';
 import { PagedTable } from './PagedTable';
-import { ConfirmDialog, CopyButton, ErrorState, FormError, Loading, PageHeader, ResourceState, SecretValue, useFieldError, SubmitButton } from './ui';
+import { ConfirmDialog, CopyButton, ErrorState, FormError, Loading, PageHeader, ResourceState, SecretValue, useFieldError, FormDialog, ViewDialog } from './ui';
 import { useFormat, useT, type MessageId } from '../i18n';
 
 const paths: Record<LinkKind, string> = { trial: '/trial-invitations', offer: '/purchase-offers', 'delegated-admin': '/delegated-admin-offers' };
@@ -78,8 +72,7 @@ function CreateDialog({ kind, onClose, onCreated }: { kind: LinkKind; onClose: (
   const fieldError = useFieldError(error);
   const daAllowed = kind === 'delegated-admin' || access.delegatedAdminInOffers;
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async () => {
     setBusy(true);
     setError(undefined);
     const body: Record<string, unknown> = {};
@@ -100,143 +93,127 @@ function CreateDialog({ kind, onClose, onCreated }: { kind: LinkKind; onClose: (
   const fields = ['productId', 'lines', 'delegatedAdmin', 'delegatedAdmin.scope', 'delegatedAdmin.durationDays', 'delegatedAdmin.autoExtend', 'targetCustomerId', 'expiresAt', 'maxUses', ...lines.flatMap((_, i) => [`lines[${i}]`, `lines[${i}].productId`, `lines[${i}].licenses`])];
 
   return (
-    <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
-      <DialogSurface>
-        <form onSubmit={(e) => void submit(e)} noValidate>
-          <DialogBody>
-            <DialogTitle>{t(`link.${keys[kind]}.createTitle` as MessageId)}</DialogTitle>
-            <DialogContent className={l.form}>
-              <FormError error={error} fields={fields} />
-              <ResourceState res={catalog} />
-              {kind === 'trial' && (
-                <Field label={t('link.product')} required validationMessage={fieldError('productId')}>
-                  <Select value={productId} onChange={(_, d) => setProductId(d.value)}>
-                    <option value="">{t('link.chooseProduct')}</option>
-                    {products
-                      .filter((p) => p.trialAvailable)
-                      .map((p) => (
-                        <option key={p.id} value={p.id}>
-                          {t('link.trialProduct', { name: p.name, days: p.trialDays ?? 30, cap: p.trialLicenseCap ?? 0 })}
-                        </option>
-                      ))}
-                  </Select>
-                </Field>
-              )}
-              {kind === 'offer' && (
-                <fieldset style={{ border: 'none', padding: 0, margin: 0 }}>
-                  <legend style={{ fontWeight: 600, marginBottom: 8 }}>{t('link.lines')}</legend>
-                  {fieldError('lines') && <p role="alert" style={{ color: '#b10e1c', margin: 0 }}>{fieldError('lines')}</p>}
-                  <div className={l.form}>
-                    {lines.map((line, i) => {
-                      const p = products.find((x) => x.id === line.productId);
-                      return (
-                        <div key={i} className={l.grid2} style={{ alignItems: 'end' }}>
-                          <Field label={t('link.lineProduct', { n: i + 1 })} required validationMessage={lineErr(i, 'productId')}>
-                            <Select value={line.productId} onChange={(_, d) => setLines((ls) => ls.map((x, j) => (j === i ? { ...x, productId: d.value } : x)))}>
-                              <option value="">{t('link.chooseProduct')}</option>
-                              {products
-                                .filter((x) => x.id === line.productId || !lines.some((y) => y.productId === x.id))
-                                .map((x) => (
-                                  <option key={x.id} value={x.id}>
-                                    {x.name}
-                                  </option>
-                                ))}
-                            </Select>
-                          </Field>
-                          <div className={l.row} style={{ alignItems: 'end', flexWrap: 'nowrap' }}>
-                            <Field
-                              label={t('link.lineLicenses', { n: i + 1 })}
-                              required
-                              validationMessage={lineErr(i, 'licenses')}
-                              hint={p ? t('sub.licensesRange', { min: p.minLicenses, max: p.maxLicenses }) : undefined}
-                            >
-                              <SpinButton
-                                value={line.licenses}
-                                min={p?.minLicenses ?? 1}
-                                max={p?.maxLicenses}
-                                onChange={(_, d) => {
-                                  const v = d.value ?? (Number(d.displayValue) || line.licenses);
-                                  setLines((ls) => ls.map((x, j) => (j === i ? { ...x, licenses: v } : x)));
-                                }}
-                              />
-                            </Field>
-                            {lines.length > 1 && (
-                              <Button
-                                appearance="subtle"
-                                icon={<DeleteRegular />}
-                                aria-label={t('link.removeLine', { n: i + 1 })}
-                                onClick={() => setLines((ls) => ls.filter((_, j) => j !== i))}
-                              />
-                            )}
-                          </div>
-                        </div>
-                      );
-                    })}
-                    {lines.length < 20 && (
-                      <div>
-                        <Button icon={<AddRegular />} onClick={() => setLines((ls) => [...ls, { productId: '', licenses: 1 }])}>
-                          {t('link.addLine')}
-                        </Button>
-                      </div>
+    <FormDialog title={t(`link.${keys[kind]}.createTitle` as MessageId)} onClose={onClose} onSubmit={submit} busy={busy} submitLabel={t('link.create')}>
+      <FormError error={error} fields={fields} />
+      <ResourceState res={catalog} />
+      {kind === 'trial' && (
+        <Field label={t('link.product')} required validationMessage={fieldError('productId')}>
+          <Select value={productId} onChange={(_, d) => setProductId(d.value)}>
+            <option value="">{t('link.chooseProduct')}</option>
+            {products
+              .filter((p) => p.trialAvailable)
+              .map((p) => (
+                <option key={p.id} value={p.id}>
+                  {t('link.trialProduct', { name: p.name, days: p.trialDays ?? 30, cap: p.trialLicenseCap ?? 0 })}
+                </option>
+              ))}
+          </Select>
+        </Field>
+      )}
+      {kind === 'offer' && (
+        <fieldset style={{ border: 'none', padding: 0, margin: 0 }}>
+          <legend style={{ fontWeight: 600, marginBottom: 8 }}>{t('link.lines')}</legend>
+          {fieldError('lines') && <p role="alert" style={{ color: '#b10e1c', margin: 0 }}>{fieldError('lines')}</p>}
+          <div className={l.form}>
+            {lines.map((line, i) => {
+              const p = products.find((x) => x.id === line.productId);
+              return (
+                <div key={i} className={l.grid2} style={{ alignItems: 'end' }}>
+                  <Field label={t('link.lineProduct', { n: i + 1 })} required validationMessage={lineErr(i, 'productId')}>
+                    <Select value={line.productId} onChange={(_, d) => setLines((ls) => ls.map((x, j) => (j === i ? { ...x, productId: d.value } : x)))}>
+                      <option value="">{t('link.chooseProduct')}</option>
+                      {products
+                        .filter((x) => x.id === line.productId || !lines.some((y) => y.productId === x.id))
+                        .map((x) => (
+                          <option key={x.id} value={x.id}>
+                            {x.name}
+                          </option>
+                        ))}
+                    </Select>
+                  </Field>
+                  <div className={l.row} style={{ alignItems: 'end', flexWrap: 'nowrap' }}>
+                    <Field
+                      label={t('link.lineLicenses', { n: i + 1 })}
+                      required
+                      validationMessage={lineErr(i, 'licenses')}
+                      hint={p ? t('sub.licensesRange', { min: p.minLicenses, max: p.maxLicenses }) : undefined}
+                    >
+                      <SpinButton
+                        value={line.licenses}
+                        min={p?.minLicenses ?? 1}
+                        max={p?.maxLicenses}
+                        onChange={(_, d) => {
+                          const v = d.value ?? (Number(d.displayValue) || line.licenses);
+                          setLines((ls) => ls.map((x, j) => (j === i ? { ...x, licenses: v } : x)));
+                        }}
+                      />
+                    </Field>
+                    {lines.length > 1 && (
+                      <Button
+                        appearance="subtle"
+                        icon={<DeleteRegular />}
+                        aria-label={t('link.removeLine', { n: i + 1 })}
+                        onClick={() => setLines((ls) => ls.filter((_, j) => j !== i))}
+                      />
                     )}
                   </div>
-                </fieldset>
-              )}
-              {kind === 'delegated-admin' && (
-                <Field label={t('link.targetCustomer')} hint={t('link.targetCustomerHint')} validationMessage={fieldError('targetCustomerId')}>
-                  <Input value={target} onChange={(_, d) => setTarget(d.value)} placeholder="cus_…" />
-                </Field>
-              )}
-              {daAllowed && kind !== 'delegated-admin' && (
-                <Checkbox checked={includeDa} onChange={(_, d) => setIncludeDa(!!d.checked)} label={t('link.includeDa')} />
-              )}
-              {includeDa && daAllowed && (
-                <fieldset style={{ border: 'none', padding: 0, margin: 0 }}>
-                  <legend style={{ fontWeight: 600, marginBottom: 8 }}>{t('link.daTitle')}</legend>
-                  <div className={l.form}>
-                    <Field label={t('link.scope')} validationMessage={fieldError('delegatedAdmin.scope')}>
-                      <RadioGroup value={scope} onChange={(_, d) => setScope(d.value as DelegatedAdminScope)}>
-                        <Radio value="limited" label={t('access.limited')} />
-                        <Radio value="full" label={t('access.full')} />
-                      </RadioGroup>
-                    </Field>
-                    <Field label={t('link.duration')} hint={t('link.durationHint')} validationMessage={fieldError('delegatedAdmin.durationDays')}>
-                      <SpinButton value={days} min={1} max={730} onChange={(_, d) => setDays(d.value ?? (Number(d.displayValue) || days))} />
-                    </Field>
-                    <Checkbox
-                      checked={scope !== 'full' && autoExtend}
-                      disabled={scope === 'full'}
-                      onChange={(_, d) => setAutoExtend(!!d.checked)}
-                      label={scope === 'full' ? t('link.autoExtendNotFull') : t('link.autoExtend')}
-                    />
-                  </div>
-                </fieldset>
-              )}
-              <div className={l.grid2}>
-                <Field label={t('link.expires')} hint={t('link.expiresHint')} validationMessage={fieldError('expiresAt')}>
-                  <Input type="date" value={expires} onChange={(_, d) => setExpires(d.value)} />
-                </Field>
-                <Field label={t('link.maxUses')} hint={t('link.maxUsesHint')} validationMessage={fieldError('maxUses')}>
-                  <Input type="number" min={1} max={100000} value={maxUses} onChange={(_, d) => setMaxUses(d.value)} />
-                </Field>
+                </div>
+              );
+            })}
+            {lines.length < 20 && (
+              <div>
+                <Button icon={<AddRegular />} onClick={() => setLines((ls) => [...ls, { productId: '', licenses: 1 }])}>
+                  {t('link.addLine')}
+                </Button>
               </div>
-            </DialogContent>
-            <DialogActions>
-              <Button onClick={onClose}>{t('common.cancel')}</Button>
-              <SubmitButton busy={busy}>
-                {t('link.create')}
-              </SubmitButton>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+            )}
+          </div>
+        </fieldset>
+      )}
+      {kind === 'delegated-admin' && (
+        <Field label={t('link.targetCustomer')} hint={t('link.targetCustomerHint')} validationMessage={fieldError('targetCustomerId')}>
+          <Input value={target} onChange={(_, d) => setTarget(d.value)} placeholder="cus_…" />
+        </Field>
+      )}
+      {daAllowed && kind !== 'delegated-admin' && (
+        <Checkbox checked={includeDa} onChange={(_, d) => setIncludeDa(!!d.checked)} label={t('link.includeDa')} />
+      )}
+      {includeDa && daAllowed && (
+        <fieldset style={{ border: 'none', padding: 0, margin: 0 }}>
+          <legend style={{ fontWeight: 600, marginBottom: 8 }}>{t('link.daTitle')}</legend>
+          <div className={l.form}>
+            <Field label={t('link.scope')} validationMessage={fieldError('delegatedAdmin.scope')}>
+              <RadioGroup value={scope} onChange={(_, d) => setScope(d.value as DelegatedAdminScope)}>
+                <Radio value="limited" label={t('access.limited')} />
+                <Radio value="full" label={t('access.full')} />
+              </RadioGroup>
+            </Field>
+            <Field label={t('link.duration')} hint={t('link.durationHint')} validationMessage={fieldError('delegatedAdmin.durationDays')}>
+              <SpinButton value={days} min={1} max={730} onChange={(_, d) => setDays(d.value ?? (Number(d.displayValue) || days))} />
+            </Field>
+            <Checkbox
+              checked={scope !== 'full' && autoExtend}
+              disabled={scope === 'full'}
+              onChange={(_, d) => setAutoExtend(!!d.checked)}
+              label={scope === 'full' ? t('link.autoExtendNotFull') : t('link.autoExtend')}
+            />
+          </div>
+        </fieldset>
+      )}
+      <div className={l.grid2}>
+        <Field label={t('link.expires')} hint={t('link.expiresHint')} validationMessage={fieldError('expiresAt')}>
+          <Input type="date" value={expires} onChange={(_, d) => setExpires(d.value)} />
+        </Field>
+        <Field label={t('link.maxUses')} hint={t('link.maxUsesHint')} validationMessage={fieldError('maxUses')}>
+          <Input type="number" min={1} max={100000} value={maxUses} onChange={(_, d) => setMaxUses(d.value)} />
+        </Field>
+      </div>
+    </FormDialog>
   );
 }
 
 function SendDialog({ kind, link, onClose, onSent }: { kind: LinkKind; link: Link; onClose: () => void; onSent: (n: number) => void }) {
   const t = useT();
-  const l = useLayoutStyles();
   const [recipients, setRecipients] = useState('');
   const [message, setMessage] = useState('');
   const [busy, setBusy] = useState(false);
@@ -250,8 +227,7 @@ function SendDialog({ kind, link, onClose, onSent }: { kind: LinkKind; link: Lin
     }
     return fieldError('recipients');
   })();
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async () => {
     setBusy(true);
     setError(undefined);
     try {
@@ -263,30 +239,15 @@ function SendDialog({ kind, link, onClose, onSent }: { kind: LinkKind; link: Lin
     }
   };
   return (
-    <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
-      <DialogSurface>
-        <form onSubmit={(e) => void submit(e)} noValidate>
-          <DialogBody>
-            <DialogTitle>{t('link.sendTitle')}</DialogTitle>
-            <DialogContent className={l.form}>
-              <FormError error={error} fields={['recipients', 'message', ...list.map((_, i) => `recipients[${i}]`)]} />
-              <Field label={t('link.recipients')} required hint={t('link.recipientsHint')} validationMessage={recipientsError}>
-                <Textarea value={recipients} onChange={(_, d) => setRecipients(d.value)} rows={2} />
-              </Field>
-              <Field label={t('link.message')} validationMessage={fieldError('message')}>
-                <Textarea value={message} onChange={(_, d) => setMessage(d.value)} rows={4} maxLength={2000} />
-              </Field>
-            </DialogContent>
-            <DialogActions>
-              <Button onClick={onClose}>{t('common.cancel')}</Button>
-              <SubmitButton busy={busy} disabled={!list.length}>
-                {t('link.send')}
-              </SubmitButton>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+    <FormDialog title={t('link.sendTitle')} onClose={onClose} onSubmit={submit} busy={busy} submitLabel={t('link.send')} submitDisabled={!list.length}>
+      <FormError error={error} fields={['recipients', 'message', ...list.map((_, i) => `recipients[${i}]`)]} />
+      <Field label={t('link.recipients')} required hint={t('link.recipientsHint')} validationMessage={recipientsError}>
+        <Textarea value={recipients} onChange={(_, d) => setRecipients(d.value)} rows={2} />
+      </Field>
+      <Field label={t('link.message')} validationMessage={fieldError('message')}>
+        <Textarea value={message} onChange={(_, d) => setMessage(d.value)} rows={4} maxLength={2000} />
+      </Field>
+    </FormDialog>
   );
 }
 
@@ -298,48 +259,36 @@ function DetailsDialog({ kind, link, onClose, what }: { kind: LinkKind; link: Li
   const error = res.error;
   const l = full ?? link;
   return (
-    <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
-      <DialogSurface>
-        <DialogBody>
-          <DialogTitle>{t('link.detailsTitle')}</DialogTitle>
-          <DialogContent>
-            <DescriptionList
-              items={[
-                [t('link.what'), what(l) || '—'],
-                [t('link.state'), <LinkStateBadge key="s" state={l.state} />],
-                [t('link.url'), <SecretValue key="u" value={l.url} label={t('link.url')} />],
-                [t('link.uses'), l.maxUses ? t('link.usesOf', { uses: l.uses, max: l.maxUses }) : f.number(l.uses)],
-                [t('link.expires'), l.expiresAt ? f.dateTime(l.expiresAt) : t('link.never')],
-                [t('link.emailsSent'), f.number(l.emailsSent)],
-                [t('link.createdAt'), f.dateTime(l.createdAt)],
-              ]}
-            />
-            <h3>{t('link.usedBy')}</h3>
-            {error != null ? (
-              <ErrorState error={error} />
-            ) : !full ? (
-              <Loading />
-            ) : !full.usedBy?.length ? (
-              <p>{t('link.notUsed')}</p>
-            ) : (
-              <ul>
-                {full.usedBy.map((u) => (
-                  <li key={u.customerId + u.at}>
-                    {u.customerName} · {f.dateTime(u.at)}
-                    {u.delegatedAdmin && ` · ${t(`link.da.${u.delegatedAdmin}` as MessageId)}`}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </DialogContent>
-          <DialogActions>
-            <Button appearance="primary" onClick={onClose}>
-              {t('common.close')}
-            </Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+    <ViewDialog title={t('link.detailsTitle')} onClose={onClose}>
+      <DescriptionList
+        items={[
+          [t('link.what'), what(l) || '—'],
+          [t('link.state'), <LinkStateBadge key="s" state={l.state} />],
+          [t('link.url'), <SecretValue key="u" value={l.url} label={t('link.url')} />],
+          [t('link.uses'), l.maxUses ? t('link.usesOf', { uses: l.uses, max: l.maxUses }) : f.number(l.uses)],
+          [t('link.expires'), l.expiresAt ? f.dateTime(l.expiresAt) : t('link.never')],
+          [t('link.emailsSent'), f.number(l.emailsSent)],
+          [t('link.createdAt'), f.dateTime(l.createdAt)],
+        ]}
+      />
+      <h3>{t('link.usedBy')}</h3>
+      {error != null ? (
+        <ErrorState error={error} />
+      ) : !full ? (
+        <Loading />
+      ) : !full.usedBy?.length ? (
+        <p>{t('link.notUsed')}</p>
+      ) : (
+        <ul>
+          {full.usedBy.map((u) => (
+            <li key={u.customerId + u.at}>
+              {u.customerName} · {f.dateTime(u.at)}
+              {u.delegatedAdmin && ` · ${t(`link.da.${u.delegatedAdmin}` as MessageId)}`}
+            </li>
+          ))}
+        </ul>
+      )}
+    </ViewDialog>
   );
 }
 

@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useState, type CSSProperties, type ReactNode } from 'react';
 import { Loading, usePageTitle } from './basics';
 
 export { Loading, usePageTitle };
@@ -24,6 +24,7 @@ import {
 import { CheckmarkRegular } from '@fluentui/react-icons/svg/checkmark';
 import { CopyRegular } from '@fluentui/react-icons/svg/copy';
 import { ApiError } from '../api/client';
+import { useLayoutStyles } from './layout';
 import { useT, type MessageId } from '../i18n';
 
 const useStyles = makeStyles({
@@ -259,6 +260,120 @@ export function SecretValue({ value, label }: { value: string; label: string }) 
   );
 }
 
+/**
+ * The frame of every dialog: its title, content and actions, closed by Escape like by its own
+ * buttons. With onSubmit the body is a form (noValidate: the API validates) whose submission, by
+ * Enter or the submit button, calls onSubmit. alert: a decision or a one-time secret, which a
+ * click beside the dialog does not dismiss.
+ */
+export function DialogFrame({
+  title,
+  onClose,
+  onSubmit,
+  actions,
+  alert,
+  open = true,
+  contentClassName,
+  surfaceStyle,
+  children,
+}: {
+  title: ReactNode;
+  onClose: () => void;
+  onSubmit?: () => unknown;
+  actions: ReactNode;
+  alert?: boolean;
+  open?: boolean;
+  contentClassName?: string;
+  surfaceStyle?: CSSProperties;
+  children: ReactNode;
+}) {
+  const body = (
+    <DialogBody>
+      <DialogTitle>{title}</DialogTitle>
+      <DialogContent className={contentClassName}>{children}</DialogContent>
+      <DialogActions>{actions}</DialogActions>
+    </DialogBody>
+  );
+  return (
+    <Dialog open={open} modalType={alert ? 'alert' : undefined} onOpenChange={(_, d) => !d.open && onClose()}>
+      <DialogSurface style={surfaceStyle}>
+        {onSubmit ? (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void onSubmit();
+            }}
+            noValidate
+          >
+            {body}
+          </form>
+        ) : (
+          body
+        )}
+      </DialogSurface>
+    </Dialog>
+  );
+}
+
+/** A dialog with a form: its fields, then Cancel and the submit button (spinning while busy). */
+export function FormDialog({
+  title,
+  onClose,
+  onSubmit,
+  busy,
+  submitLabel,
+  submitDisabled,
+  children,
+}: {
+  title: ReactNode;
+  onClose: () => void;
+  onSubmit: () => unknown;
+  busy: boolean;
+  submitLabel: ReactNode;
+  submitDisabled?: boolean;
+  children: ReactNode;
+}) {
+  const t = useT();
+  const l = useLayoutStyles();
+  return (
+    <DialogFrame
+      title={title}
+      onClose={onClose}
+      onSubmit={onSubmit}
+      contentClassName={l.form}
+      actions={
+        <>
+          <Button onClick={onClose}>{t('common.cancel')}</Button>
+          <SubmitButton busy={busy} disabled={submitDisabled}>
+            {submitLabel}
+          </SubmitButton>
+        </>
+      }
+    >
+      {children}
+    </DialogFrame>
+  );
+}
+
+/** A dialog to look at something: its content and Close. */
+export function ViewDialog({ title, onClose, surfaceStyle, children }: { title: ReactNode; onClose: () => void; surfaceStyle?: CSSProperties; children: ReactNode }) {
+  const t = useT();
+  return (
+    <DialogFrame
+      title={title}
+      onClose={onClose}
+      surfaceStyle={surfaceStyle}
+      actions={
+        <Button appearance="primary" onClick={onClose}>
+          {t('common.close')}
+        </Button>
+      }
+    >
+      {children}
+    </DialogFrame>
+  );
+}
+
 export function OneTimeSecretDialog({
   open,
   title,
@@ -277,25 +392,24 @@ export function OneTimeSecretDialog({
   const t = useT();
   const s = useStyles();
   return (
-    <Dialog open={open} modalType="alert" onOpenChange={(_, d) => !d.open && onClose()}>
-      <DialogSurface>
-        <DialogBody>
-          <DialogTitle>{title}</DialogTitle>
-          <DialogContent className={s.stack}>
-            <Text>{intro}</Text>
-            <SecretValue value={value} label={label} />
-            <MessageBar intent="warning">
-              <MessageBarBody>{t('common.shownOnce')}</MessageBarBody>
-            </MessageBar>
-          </DialogContent>
-          <DialogActions>
-            <Button appearance="primary" onClick={onClose}>
-              {t('common.done')}
-            </Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+    <DialogFrame
+      open={open}
+      alert
+      title={title}
+      onClose={onClose}
+      contentClassName={s.stack}
+      actions={
+        <Button appearance="primary" onClick={onClose}>
+          {t('common.done')}
+        </Button>
+      }
+    >
+      <Text>{intro}</Text>
+      <SecretValue value={value} label={label} />
+      <MessageBar intent="warning">
+        <MessageBarBody>{t('common.shownOnce')}</MessageBarBody>
+      </MessageBar>
+    </DialogFrame>
   );
 }
 
@@ -321,25 +435,26 @@ export function ConfirmDialog({
   const t = useT();
   const s = useStyles();
   return (
-    <Dialog open={open} modalType="alert" onOpenChange={(_, d) => !d.open && onCancel()}>
-      <DialogSurface>
-        <DialogBody>
-          <DialogTitle>{title}</DialogTitle>
-          <DialogContent className={s.stack}>
-            <div>{children}</div>
-            <FormError error={error} />
-          </DialogContent>
-          <DialogActions>
-            <Button appearance="secondary" onClick={onCancel}>
-              {t('common.cancel')}
-            </Button>
-            <Button appearance="primary" onClick={onConfirm} disabled={busy}>
-              {confirmLabel}
-            </Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+    <DialogFrame
+      open={open}
+      alert
+      title={title}
+      onClose={onCancel}
+      contentClassName={s.stack}
+      actions={
+        <>
+          <Button appearance="secondary" onClick={onCancel}>
+            {t('common.cancel')}
+          </Button>
+          <Button appearance="primary" onClick={onConfirm} disabled={busy}>
+            {confirmLabel}
+          </Button>
+        </>
+      }
+    >
+      <div>{children}</div>
+      <FormError error={error} />
+    </DialogFrame>
   );
 }
 

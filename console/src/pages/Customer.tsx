@@ -1,14 +1,8 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import {
   Button,
   Checkbox,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Field,
   Input,
   Menu,
@@ -46,7 +40,7 @@ import { usePaged, useResource, type Paged } from '../components/hooks';
 import { DescriptionList, Section, useLayoutStyles } from '../components/layout';
 import { PagedTable } from '../components/PagedTable';
 import { LinkTabs } from '../components/Tabs';
-import { ConfirmDialog, ErrorState, FormError, Loading, OneTimeSecretDialog, PageHeader, ResourceState, useFieldError, SubmitButton } from '../components/ui';
+import { ConfirmDialog, ErrorState, FormError, Loading, OneTimeSecretDialog, PageHeader, ResourceState, useFieldError, FormDialog } from '../components/ui';
 import { useFormat, useT, type MessageId } from '../i18n';
 
 const tabs = ['relationship', 'subscriptions', 'users', 'service-requests'] as const;
@@ -154,7 +148,6 @@ function RelationshipTab({ c }: { c: CustomerT }) {
 
 function LicensesDialog({ c, sub, onClose, onSaved }: { c: CustomerT; sub: Subscription; onClose: () => void; onSaved: (s: Subscription) => void }) {
   const t = useT();
-  const l = useLayoutStyles();
   const catalog = useCatalog();
   const product = catalog.data?.products.find((p) => p.id === sub.productId);
   const min = product?.minLicenses ?? 1;
@@ -164,8 +157,7 @@ function LicensesDialog({ c, sub, onClose, onSaved }: { c: CustomerT; sub: Subsc
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const fieldError = useFieldError(error);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async () => {
     setBusy(true);
     setError(undefined);
     try {
@@ -189,33 +181,18 @@ function LicensesDialog({ c, sub, onClose, onSaved }: { c: CustomerT; sub: Subsc
     }
   };
   return (
-    <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
-      <DialogSurface>
-        <form onSubmit={(e) => void submit(e)} noValidate>
-          <DialogBody>
-            <DialogTitle>{t('sub.licensesTitle', { product: sub.productName })}</DialogTitle>
-            <DialogContent className={l.form}>
-              <FormError error={error} onReload={() => void reload()} fields={['licenses']} />
-              <ResourceState res={catalog} />
-              <Field
-                label={t('sub.licenses')}
-                required
-                validationMessage={fieldError('licenses')}
-                hint={max ? t('sub.licensesRange', { min, max }) : undefined}
-              >
-                <SpinButton value={value} min={min} max={max} onChange={(_, d) => setValue(d.value ?? (Number(d.displayValue) || value))} />
-              </Field>
-            </DialogContent>
-            <DialogActions>
-              <Button onClick={onClose}>{t('common.cancel')}</Button>
-              <SubmitButton busy={busy}>
-                {t('common.save')}
-              </SubmitButton>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+    <FormDialog title={t('sub.licensesTitle', { product: sub.productName })} onClose={onClose} onSubmit={submit} busy={busy} submitLabel={t('common.save')}>
+      <FormError error={error} onReload={() => void reload()} fields={['licenses']} />
+      <ResourceState res={catalog} />
+      <Field
+        label={t('sub.licenses')}
+        required
+        validationMessage={fieldError('licenses')}
+        hint={max ? t('sub.licensesRange', { min, max }) : undefined}
+      >
+        <SpinButton value={value} min={min} max={max} onChange={(_, d) => setValue(d.value ?? (Number(d.displayValue) || value))} />
+      </Field>
+    </FormDialog>
   );
 }
 
@@ -319,7 +296,6 @@ function SubscriptionsTab({ c }: { c: CustomerT }) {
 
 function AddCustomerUserDialog({ c, onClose, onCreated }: { c: CustomerT; onClose: () => void; onCreated: (r: CreatedCustomerUser) => void }) {
   const t = useT();
-  const l = useLayoutStyles();
   const [displayName, setDisplayName] = useState('');
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<CustomerRole>('user');
@@ -327,8 +303,7 @@ function AddCustomerUserDialog({ c, onClose, onCreated }: { c: CustomerT; onClos
   const [error, setError] = useState<unknown>();
   const [key] = useState(idempotencyKey);
   const fieldError = useFieldError(error);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async () => {
     setBusy(true);
     setError(undefined);
     try {
@@ -339,48 +314,31 @@ function AddCustomerUserDialog({ c, onClose, onCreated }: { c: CustomerT; onClos
     }
   };
   return (
-    <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
-      <DialogSurface>
-        <form onSubmit={(e) => void submit(e)} noValidate>
-          <DialogBody>
-            <DialogTitle>{t('cuser.addTitle', { customer: c.name })}</DialogTitle>
-            <DialogContent className={l.form}>
-              <FormError error={error} fields={['email', 'displayName', 'role']} />
-              <Field label={t('users.displayName')} required validationMessage={fieldError('displayName')}>
-                <Input value={displayName} onChange={(_, d) => setDisplayName(d.value)} maxLength={100} />
-              </Field>
-              <Field label={t('users.email')} required validationMessage={fieldError('email')}>
-                <Input type="email" value={email} onChange={(_, d) => setEmail(d.value)} />
-              </Field>
-              <Field label={t('cuser.role')} validationMessage={fieldError('role')}>
-                <RadioGroup value={role} onChange={(_, d) => setRole(d.value as CustomerRole)}>
-                  <Radio value="user" label={t('cuser.role.user')} />
-                  <Radio value="admin" label={t('cuser.role.admin')} />
-                </RadioGroup>
-              </Field>
-            </DialogContent>
-            <DialogActions>
-              <Button onClick={onClose}>{t('common.cancel')}</Button>
-              <SubmitButton busy={busy}>
-                {t('cuser.add')}
-              </SubmitButton>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+    <FormDialog title={t('cuser.addTitle', { customer: c.name })} onClose={onClose} onSubmit={submit} busy={busy} submitLabel={t('cuser.add')}>
+      <FormError error={error} fields={['email', 'displayName', 'role']} />
+      <Field label={t('users.displayName')} required validationMessage={fieldError('displayName')}>
+        <Input value={displayName} onChange={(_, d) => setDisplayName(d.value)} maxLength={100} />
+      </Field>
+      <Field label={t('users.email')} required validationMessage={fieldError('email')}>
+        <Input type="email" value={email} onChange={(_, d) => setEmail(d.value)} />
+      </Field>
+      <Field label={t('cuser.role')} validationMessage={fieldError('role')}>
+        <RadioGroup value={role} onChange={(_, d) => setRole(d.value as CustomerRole)}>
+          <Radio value="user" label={t('cuser.role.user')} />
+          <Radio value="admin" label={t('cuser.role.admin')} />
+        </RadioGroup>
+      </Field>
+    </FormDialog>
   );
 }
 
 function ResetPasswordDialog({ c, user, onClose, onDone }: { c: CustomerT; user: CustomerUser; onClose: () => void; onDone: (r: PasswordReset) => void }) {
   const t = useT();
-  const l = useLayoutStyles();
   const [sendTo, setSendTo] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const fieldError = useFieldError(error);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async () => {
     setBusy(true);
     setError(undefined);
     try {
@@ -391,28 +349,13 @@ function ResetPasswordDialog({ c, user, onClose, onDone }: { c: CustomerT; user:
     }
   };
   return (
-    <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
-      <DialogSurface>
-        <form onSubmit={(e) => void submit(e)} noValidate>
-          <DialogBody>
-            <DialogTitle>{t('cuser.resetTitle', { name: user.displayName })}</DialogTitle>
-            <DialogContent className={l.form}>
-              <p style={{ margin: 0 }}>{t('cuser.resetIntro')}</p>
-              <FormError error={error} fields={['sendTo']} />
-              <Field label={t('cuser.sendTo')} hint={t('cuser.sendToHint')} validationMessage={fieldError('sendTo')}>
-                <Input type="email" value={sendTo} onChange={(_, d) => setSendTo(d.value)} />
-              </Field>
-            </DialogContent>
-            <DialogActions>
-              <Button onClick={onClose}>{t('common.cancel')}</Button>
-              <SubmitButton busy={busy}>
-                {t('cuser.reset')}
-              </SubmitButton>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+    <FormDialog title={t('cuser.resetTitle', { name: user.displayName })} onClose={onClose} onSubmit={submit} busy={busy} submitLabel={t('cuser.reset')}>
+      <p style={{ margin: 0 }}>{t('cuser.resetIntro')}</p>
+      <FormError error={error} fields={['sendTo']} />
+      <Field label={t('cuser.sendTo')} hint={t('cuser.sendToHint')} validationMessage={fieldError('sendTo')}>
+        <Input type="email" value={sendTo} onChange={(_, d) => setSendTo(d.value)} />
+      </Field>
+    </FormDialog>
   );
 }
 
@@ -514,8 +457,7 @@ export function NewRequestDialog({ c, onClose, onCreated }: { c: CustomerT; onCl
     }
     return fieldError('cc');
   })();
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async () => {
     setBusy(true);
     setError(undefined);
     try {
@@ -542,70 +484,55 @@ export function NewRequestDialog({ c, onClose, onCreated }: { c: CustomerT; onCl
   };
   const fields = ['title', 'description', 'severity', 'topic', 'contact', 'contact.name', 'contact.email', 'contact.phone', 'cc', ...Array.from({ length: 10 }, (_, i) => `cc[${i}]`)];
   return (
-    <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
-      <DialogSurface>
-        <form onSubmit={(e) => void submit(e)} noValidate>
-          <DialogBody>
-            <DialogTitle>{t('sr.newTitle', { customer: c.name })}</DialogTitle>
-            <DialogContent className={l.form}>
-              <FormError error={error} fields={fields} />
-              <ResourceState res={catalog} />
-              <Field label={t('sr.title')} required validationMessage={fieldError('title')}>
-                <Input value={v.title} onChange={(_, d) => set('title', d.value)} maxLength={255} />
-              </Field>
-              <Field label={t('sr.description')} required validationMessage={fieldError('description')}>
-                <Textarea value={v.description} onChange={(_, d) => set('description', d.value)} rows={5} maxLength={10000} />
-              </Field>
-              <div className={l.grid2}>
-                <Field label={t('sr.severity')} required validationMessage={fieldError('severity')}>
-                  <Select value={v.severity} onChange={(_, d) => set('severity', d.value)}>
-                    {(['minimal', 'moderate', 'critical'] as const).map((s) => (
-                      <option key={s} value={s}>
-                        {t(`sr.severity.${s}` as MessageId)}
-                      </option>
-                    ))}
-                  </Select>
-                </Field>
-                <Field label={t('sr.topic')} required validationMessage={fieldError('topic')}>
-                  <Select value={v.topic} onChange={(_, d) => set('topic', d.value)}>
-                    <option value="">{t('sr.chooseTopic')}</option>
-                    {catalog.data?.supportTopics.map((x) => (
-                      <option key={x.id} value={x.id}>
-                        {x.name}
-                      </option>
-                    ))}
-                  </Select>
-                </Field>
-              </div>
-              <fieldset style={{ border: 'none', padding: 0, margin: 0 }}>
-                <legend style={{ fontWeight: 600, marginBottom: 8 }}>{t('sr.contact')}</legend>
-                <div className={l.grid2}>
-                  <Field label={t('sr.contactName')} required validationMessage={fieldError('contact.name')}>
-                    <Input value={v.name} onChange={(_, d) => set('name', d.value)} maxLength={200} />
-                  </Field>
-                  <Field label={t('sr.contactEmail')} required validationMessage={fieldError('contact.email')}>
-                    <Input type="email" value={v.email} onChange={(_, d) => set('email', d.value)} />
-                  </Field>
-                  <Field label={t('sr.contactPhone')} validationMessage={fieldError('contact.phone')}>
-                    <Input type="tel" value={v.phone} onChange={(_, d) => set('phone', d.value)} maxLength={32} />
-                  </Field>
-                </div>
-              </fieldset>
-              <Field label={t('sr.cc')} hint={t('sr.ccHint')} validationMessage={ccError}>
-                <Input value={v.cc} onChange={(_, d) => set('cc', d.value)} />
-              </Field>
-              <Checkbox checked={v.send} onChange={(_, d) => set('send', !!d.checked)} label={t('sr.sendNow')} />
-            </DialogContent>
-            <DialogActions>
-              <Button onClick={onClose}>{t('common.cancel')}</Button>
-              <SubmitButton busy={busy}>
-                {v.send ? t('sr.createAndSend') : t('sr.saveDraft')}
-              </SubmitButton>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+    <FormDialog title={t('sr.newTitle', { customer: c.name })} onClose={onClose} onSubmit={submit} busy={busy} submitLabel={v.send ? t('sr.createAndSend') : t('sr.saveDraft')}>
+      <FormError error={error} fields={fields} />
+      <ResourceState res={catalog} />
+      <Field label={t('sr.title')} required validationMessage={fieldError('title')}>
+        <Input value={v.title} onChange={(_, d) => set('title', d.value)} maxLength={255} />
+      </Field>
+      <Field label={t('sr.description')} required validationMessage={fieldError('description')}>
+        <Textarea value={v.description} onChange={(_, d) => set('description', d.value)} rows={5} maxLength={10000} />
+      </Field>
+      <div className={l.grid2}>
+        <Field label={t('sr.severity')} required validationMessage={fieldError('severity')}>
+          <Select value={v.severity} onChange={(_, d) => set('severity', d.value)}>
+            {(['minimal', 'moderate', 'critical'] as const).map((s) => (
+              <option key={s} value={s}>
+                {t(`sr.severity.${s}` as MessageId)}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label={t('sr.topic')} required validationMessage={fieldError('topic')}>
+          <Select value={v.topic} onChange={(_, d) => set('topic', d.value)}>
+            <option value="">{t('sr.chooseTopic')}</option>
+            {catalog.data?.supportTopics.map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.name}
+              </option>
+            ))}
+          </Select>
+        </Field>
+      </div>
+      <fieldset style={{ border: 'none', padding: 0, margin: 0 }}>
+        <legend style={{ fontWeight: 600, marginBottom: 8 }}>{t('sr.contact')}</legend>
+        <div className={l.grid2}>
+          <Field label={t('sr.contactName')} required validationMessage={fieldError('contact.name')}>
+            <Input value={v.name} onChange={(_, d) => set('name', d.value)} maxLength={200} />
+          </Field>
+          <Field label={t('sr.contactEmail')} required validationMessage={fieldError('contact.email')}>
+            <Input type="email" value={v.email} onChange={(_, d) => set('email', d.value)} />
+          </Field>
+          <Field label={t('sr.contactPhone')} validationMessage={fieldError('contact.phone')}>
+            <Input type="tel" value={v.phone} onChange={(_, d) => set('phone', d.value)} maxLength={32} />
+          </Field>
+        </div>
+      </fieldset>
+      <Field label={t('sr.cc')} hint={t('sr.ccHint')} validationMessage={ccError}>
+        <Input value={v.cc} onChange={(_, d) => set('cc', d.value)} />
+      </Field>
+      <Checkbox checked={v.send} onChange={(_, d) => set('send', !!d.checked)} label={t('sr.sendNow')} />
+    </FormDialog>
   );
 }
 

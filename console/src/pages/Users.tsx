@@ -1,12 +1,6 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import {
   Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Field,
   Input,
   Menu,
@@ -27,9 +21,9 @@ import { companyRoles, type CompanyRole, type CreatedUser, type CustomerAccess, 
 import { mayResetPassword, useAccess } from '../app/access';
 import { useCaller, useSession } from '../app/session';
 import { usePaged } from '../components/hooks';
-import { Section, useLayoutStyles } from '../components/layout';
+import { Section } from '../components/layout';
 import { PagedTable } from '../components/PagedTable';
-import { ConfirmDialog, FormError, OneTimeSecretDialog, PageHeader, useFieldError, SubmitButton } from '../components/ui';
+import { ConfirmDialog, FormError, OneTimeSecretDialog, PageHeader, useFieldError, FormDialog } from '../components/ui';
 import { useT, type MessageId } from '../i18n';
 
 interface UserForm {
@@ -64,7 +58,6 @@ function UserDialog({
   onSaved: (u: User, temporaryPassword?: string) => void;
 }) {
   const t = useT();
-  const l = useLayoutStyles();
   const access = useAccess();
   const [current, setCurrent] = useState<User | null>(user);
   const [form, setForm] = useState<UserForm>(user ? fromUser(user) : emptyForm);
@@ -75,8 +68,7 @@ function UserDialog({
   const set = <K extends keyof UserForm>(k: K, v: UserForm[K]) => setForm((f) => ({ ...f, [k]: v }));
   const roles = companyRoles.filter((r) => r !== 'global_admin' || access.isGlobalAdmin || current?.companyRole === 'global_admin');
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async () => {
     setBusy(true);
     setError(undefined);
     const companyRole: CompanyRole = form.companyAdmin ? form.companyRole : 'none';
@@ -117,61 +109,46 @@ function UserDialog({
   };
 
   return (
-    <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
-      <DialogSurface>
-        <form onSubmit={(e) => void submit(e)} noValidate>
-          <DialogBody>
-            <DialogTitle>{current ? t('users.editTitle', { name: current.displayName }) : t('users.addTitle')}</DialogTitle>
-            <DialogContent className={l.form}>
-              <FormError error={error} onReload={() => void reload()} fields={['displayName', 'email', 'companyRole', 'customerAccess']} />
-              <Field label={t('users.displayName')} required validationMessage={fieldError('displayName')}>
-                <Input value={form.displayName} onChange={(_, d) => set('displayName', d.value)} maxLength={100} />
-              </Field>
-              <Field label={t('users.email')} required={!current} validationMessage={fieldError('email')}>
-                <Input type="email" value={form.email} onChange={(_, d) => set('email', d.value)} disabled={!!current} />
-              </Field>
-              <Field label={t('users.companyAccess')} hint={t('users.companyAccessHint')}>
-                <RadioGroup value={form.companyAdmin ? 'yes' : 'no'} onChange={(_, d) => set('companyAdmin', d.value === 'yes')} layout="horizontal">
-                  <Radio value="yes" label={t('common.yes')} />
-                  <Radio value="no" label={t('common.no')} />
-                </RadioGroup>
-              </Field>
-              {form.companyAdmin && (
-                <Field label={t('users.role')} validationMessage={fieldError('companyRole')}>
-                  <Select value={form.companyRole} onChange={(_, d) => set('companyRole', d.value as CompanyRole)}>
-                    {roles.map((r) => (
-                      <option key={r} value={r}>
-                        {t(`role.${r}` as MessageId)}
-                      </option>
-                    ))}
-                  </Select>
-                </Field>
-              )}
-              <Field label={t('users.customerAccessLabel')} hint={t('users.customerAccessHint')}>
-                <RadioGroup value={form.customerAdmin ? 'yes' : 'no'} onChange={(_, d) => set('customerAdmin', d.value === 'yes')} layout="horizontal">
-                  <Radio value="yes" label={t('common.yes')} />
-                  <Radio value="no" label={t('common.no')} />
-                </RadioGroup>
-              </Field>
-              {form.customerAdmin && (
-                <Field label={t('users.customerAccessLevel')} validationMessage={fieldError('customerAccess')}>
-                  <RadioGroup value={form.customerAccess} onChange={(_, d) => set('customerAccess', d.value as 'full' | 'limited')}>
-                    <Radio value="full" label={t('access.full')} />
-                    <Radio value="limited" label={t('access.limited')} />
-                  </RadioGroup>
-                </Field>
-              )}
-            </DialogContent>
-            <DialogActions>
-              <Button onClick={onClose}>{t('common.cancel')}</Button>
-              <SubmitButton busy={busy}>
-                {current ? t('common.save') : t('users.add')}
-              </SubmitButton>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+    <FormDialog title={current ? t('users.editTitle', { name: current.displayName }) : t('users.addTitle')} onClose={onClose} onSubmit={submit} busy={busy} submitLabel={current ? t('common.save') : t('users.add')}>
+      <FormError error={error} onReload={() => void reload()} fields={['displayName', 'email', 'companyRole', 'customerAccess']} />
+      <Field label={t('users.displayName')} required validationMessage={fieldError('displayName')}>
+        <Input value={form.displayName} onChange={(_, d) => set('displayName', d.value)} maxLength={100} />
+      </Field>
+      <Field label={t('users.email')} required={!current} validationMessage={fieldError('email')}>
+        <Input type="email" value={form.email} onChange={(_, d) => set('email', d.value)} disabled={!!current} />
+      </Field>
+      <Field label={t('users.companyAccess')} hint={t('users.companyAccessHint')}>
+        <RadioGroup value={form.companyAdmin ? 'yes' : 'no'} onChange={(_, d) => set('companyAdmin', d.value === 'yes')} layout="horizontal">
+          <Radio value="yes" label={t('common.yes')} />
+          <Radio value="no" label={t('common.no')} />
+        </RadioGroup>
+      </Field>
+      {form.companyAdmin && (
+        <Field label={t('users.role')} validationMessage={fieldError('companyRole')}>
+          <Select value={form.companyRole} onChange={(_, d) => set('companyRole', d.value as CompanyRole)}>
+            {roles.map((r) => (
+              <option key={r} value={r}>
+                {t(`role.${r}` as MessageId)}
+              </option>
+            ))}
+          </Select>
+        </Field>
+      )}
+      <Field label={t('users.customerAccessLabel')} hint={t('users.customerAccessHint')}>
+        <RadioGroup value={form.customerAdmin ? 'yes' : 'no'} onChange={(_, d) => set('customerAdmin', d.value === 'yes')} layout="horizontal">
+          <Radio value="yes" label={t('common.yes')} />
+          <Radio value="no" label={t('common.no')} />
+        </RadioGroup>
+      </Field>
+      {form.customerAdmin && (
+        <Field label={t('users.customerAccessLevel')} validationMessage={fieldError('customerAccess')}>
+          <RadioGroup value={form.customerAccess} onChange={(_, d) => set('customerAccess', d.value as 'full' | 'limited')}>
+            <Radio value="full" label={t('access.full')} />
+            <Radio value="limited" label={t('access.limited')} />
+          </RadioGroup>
+        </Field>
+      )}
+    </FormDialog>
   );
 }
 

@@ -1,12 +1,12 @@
-import { useState, type FormEvent } from 'react';
-import { Badge, Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Input, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow } from '@fluentui/react-components';
+import { useState } from 'react';
+import { Badge, Button, Field, Input, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow } from '@fluentui/react-components';
 import { AddRegular } from '@fluentui/react-icons/svg/add';
 import { api, idempotencyKey } from '../api/client';
 import type { Page, Webhook, WebhookAttempt } from '../api/types';
 import { usePaged, useResource } from '../components/hooks';
-import { Section, TableScroll, useLayoutStyles } from '../components/layout';
+import { Section, TableScroll } from '../components/layout';
 import { PagedTable } from '../components/PagedTable';
-import { ConfirmDialog, EmptyState, ErrorState, FormError, Loading, OneTimeSecretDialog, PageHeader, useFieldError, SubmitButton } from '../components/ui';
+import { ConfirmDialog, EmptyState, ErrorState, FormError, Loading, OneTimeSecretDialog, PageHeader, useFieldError, FormDialog, ViewDialog } from '../components/ui';
 import { useFormat, useT, type MessageId } from '../i18n';
 
 function Deliveries({ hook, onClose }: { hook: Webhook; onClose: () => void }) {
@@ -14,52 +14,38 @@ function Deliveries({ hook, onClose }: { hook: Webhook; onClose: () => void }) {
   const f = useFormat();
   const list = usePaged<WebhookAttempt>((cursor, signal) => api.get<Page<WebhookAttempt>>(`/webhooks/${hook.webhookId}/deliveries`, { query: { cursor, limit: 50 }, signal }), [hook.webhookId]);
   return (
-    <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
-      <DialogSurface style={{ maxWidth: 900 }}>
-        <DialogBody>
-          <DialogTitle>{t('wh.deliveriesTitle', { url: hook.url })}</DialogTitle>
-          <DialogContent>
-            <PagedTable
-              list={list}
-              label={t('wh.deliveries')}
-              minWidth={640}
-              headers={[t('ntf.when'), t('wh.event'), t('wh.attempt'), t('wh.result'), t('wh.outcome')]}
-              empty={t('wh.noDeliveries')}
-              row={(a) => (
-                <TableRow key={a.attemptId}>
-                  <TableCell>{f.dateTime(a.at)}</TableCell>
-                  <TableCell>{a.type}</TableCell>
-                  <TableCell>{a.attempt}</TableCell>
-                  <TableCell>
-                    {a.statusCode ?? '—'} {a.error && `· ${a.error}`} · {t('wh.ms', { ms: a.durationMs })}
-                  </TableCell>
-                  <TableCell>{t(`wh.outcome.${a.outcome}` as MessageId)}</TableCell>
-                </TableRow>
-              )}
-            />
-          </DialogContent>
-          <DialogActions>
-            <Button appearance="primary" onClick={onClose}>
-              {t('common.close')}
-            </Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+    <ViewDialog title={t('wh.deliveriesTitle', { url: hook.url })} onClose={onClose} surfaceStyle={{ maxWidth: 900 }}>
+      <PagedTable
+        list={list}
+        label={t('wh.deliveries')}
+        minWidth={640}
+        headers={[t('ntf.when'), t('wh.event'), t('wh.attempt'), t('wh.result'), t('wh.outcome')]}
+        empty={t('wh.noDeliveries')}
+        row={(a) => (
+          <TableRow key={a.attemptId}>
+            <TableCell>{f.dateTime(a.at)}</TableCell>
+            <TableCell>{a.type}</TableCell>
+            <TableCell>{a.attempt}</TableCell>
+            <TableCell>
+              {a.statusCode ?? '—'} {a.error && `· ${a.error}`} · {t('wh.ms', { ms: a.durationMs })}
+            </TableCell>
+            <TableCell>{t(`wh.outcome.${a.outcome}` as MessageId)}</TableCell>
+          </TableRow>
+        )}
+      />
+    </ViewDialog>
   );
 }
 
 function AddDialog({ onClose, onAdded }: { onClose: () => void; onAdded: (w: Webhook) => void }) {
   const t = useT();
-  const l = useLayoutStyles();
   const [url, setUrl] = useState('https://');
   const [description, setDescription] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [key] = useState(idempotencyKey);
   const fieldError = useFieldError(error);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async () => {
     setBusy(true);
     setError(undefined);
     try {
@@ -70,30 +56,15 @@ function AddDialog({ onClose, onAdded }: { onClose: () => void; onAdded: (w: Web
     }
   };
   return (
-    <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
-      <DialogSurface>
-        <form onSubmit={(e) => void submit(e)} noValidate>
-          <DialogBody>
-            <DialogTitle>{t('wh.addTitle')}</DialogTitle>
-            <DialogContent className={l.form}>
-              <FormError error={error} fields={['url', 'description']} />
-              <Field label={t('wh.url')} required hint={t('wh.urlHint')} validationMessage={fieldError('url')}>
-                <Input type="url" value={url} onChange={(_, d) => setUrl(d.value)} />
-              </Field>
-              <Field label={t('wh.description')} validationMessage={fieldError('description')}>
-                <Input value={description} onChange={(_, d) => setDescription(d.value)} maxLength={200} />
-              </Field>
-            </DialogContent>
-            <DialogActions>
-              <Button onClick={onClose}>{t('common.cancel')}</Button>
-              <SubmitButton busy={busy}>
-                {t('wh.add')}
-              </SubmitButton>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+    <FormDialog title={t('wh.addTitle')} onClose={onClose} onSubmit={submit} busy={busy} submitLabel={t('wh.add')}>
+      <FormError error={error} fields={['url', 'description']} />
+      <Field label={t('wh.url')} required hint={t('wh.urlHint')} validationMessage={fieldError('url')}>
+        <Input type="url" value={url} onChange={(_, d) => setUrl(d.value)} />
+      </Field>
+      <Field label={t('wh.description')} validationMessage={fieldError('description')}>
+        <Input value={description} onChange={(_, d) => setDescription(d.value)} maxLength={200} />
+      </Field>
+    </FormDialog>
   );
 }
 
