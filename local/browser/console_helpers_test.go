@@ -201,7 +201,7 @@ func setUpTab(t *testing.T, ctx context.Context, base, name string) *tab {
 	t.Cleanup(func() {
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		bad, checked := undocumented(ops, c.responses)
+		bad, checked := ops.undocumented(c.responses)
 		for _, u := range bad {
 			t.Errorf("%s: %s", name, u)
 		}

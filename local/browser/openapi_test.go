@@ -1,66 +1,62 @@
 package browser
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/partner-admin-center/pac/local/deploycheck"
+	"github.com/partner-admin-center/pac/local/gateway"
 	"github.com/partner-admin-center/pac/local/testenv"
 )
 
-// documentedOp is one operation of docs/openapi.yaml: its method, its path template (as a
-// pattern) and the query parameters it documents.
-type documentedOp struct {
-	method, template string
-	pattern          *regexp.Regexp
-	params           int // path parameters: a literal path wins over a template
-	query            map[string]bool
+// documentedAPI is docs/openapi.yaml's operations: a gateway whose routes are the operations
+// matches a request to its operation as API Gateway would, and query names each operation's
+// documented query parameters by route key.
+type documentedAPI struct {
+	routes *gateway.Gateway
+	query  map[string]map[string]bool
 }
 
 var (
 	documentedOnce sync.Once
-	documentedOps  []documentedOp
+	documented     *documentedAPI
 	documentedErr  error
 )
 
 // documentedOperations reads docs/openapi.yaml once.
-func documentedOperations(t *testing.T) []documentedOp {
+func documentedOperations(t *testing.T) *documentedAPI {
 	t.Helper()
 	documentedOnce.Do(func() {
-		documentedOps, documentedErr = loadDocumentedOperations(filepath.Join(testenv.RepoRoot(t), "docs", "openapi.yaml"))
+		documented, documentedErr = loadDocumentedAPI(filepath.Join(testenv.RepoRoot(t), "docs", "openapi.yaml"))
 	})
 	if documentedErr != nil {
 		t.Fatalf("docs/openapi.yaml: %v", documentedErr)
 	}
-	return documentedOps
+	return documented
 }
 
-var pathParam = regexp.MustCompile(`\{[^/}]+\}`)
-
-func loadDocumentedOperations(path string) ([]documentedOp, error) {
+func loadDocumentedAPI(path string) (*documentedAPI, error) {
 	doc, err := deploycheck.LoadYAML(path)
 	if err != nil {
 		return nil, err
 	}
 	paths, _ := doc["paths"].(map[string]any)
-	if len(paths) == 0 {
-		return nil, fmt.Errorf("no paths")
-	}
-	shared, _ := doc["components"].(map[string]any)
-	sharedParams, _ := shared["parameters"].(map[string]any)
-	// queryNames adds the names of the query parameters in list (inline or a $ref to
+	components, _ := doc["components"].(map[string]any)
+	shared, _ := components["parameters"].(map[string]any)
+	// queryNames adds the names of the query parameters in list (inline, or a $ref to
 	// #/components/parameters/...).
 	queryNames := func(list any, into map[string]bool) {
 		items, _ := list.([]any)
 		for _, it := range items {
 			p, _ := it.(map[string]any)
 			if ref, ok := p["$ref"].(string); ok {
-				p, _ = sharedParams[strings.TrimPrefix(ref, "#/components/parameters/")].(map[string]any)
+				p, _ = shared[strings.TrimPrefix(ref, "#/components/parameters/")].(map[string]any)
 			}
 			if in, _ := p["in"].(string); in == "query" {
 				name, _ := p["name"].(string)
@@ -68,74 +64,52 @@ func loadDocumentedOperations(path string) ([]documentedOp, error) {
 			}
 		}
 	}
-	var ops []documentedOp
-	for tmpl, v := range paths {
-		item, _ := v.(map[string]any)
-		segments := strings.Split(tmpl, "/")
-		for i, seg := range segments {
-			if pathParam.MatchString(seg) {
-				segments[i] = `[^/]+`
-			} else {
-				segments[i] = regexp.QuoteMeta(seg)
-			}
-		}
-		pattern := regexp.MustCompile("^" + strings.Join(segments, "/") + "$")
-		for method, o := range item {
-			op, ok := o.(map[string]any)
-			if !ok || method == "parameters" {
-				continue
-			}
-			d := documentedOp{method: strings.ToUpper(method), template: tmpl, pattern: pattern,
-				params: len(pathParam.FindAllString(tmpl, -1)), query: map[string]bool{}}
-			queryNames(item["parameters"], d.query)
-			queryNames(op["parameters"], d.query)
-			ops = append(ops, d)
-		}
+	d := &documentedAPI{query: map[string]map[string]bool{}}
+	var routes []gateway.Route
+	for _, op := range deploycheck.Operations(doc) {
+		routes = append(routes, gateway.Route{Method: op.Method, Path: op.Path, Function: op.Key()})
+		query := map[string]bool{}
+		item, _ := paths[op.Path].(map[string]any)
+		queryNames(item["parameters"], query)
+		queryNames(op.Op["parameters"], query)
+		d.query[op.Key()] = query
 	}
-	return ops, nil
-}
-
-// find is the operation that answers method path: of those whose template matches, the one with
-// the fewest path parameters (/notifications/read before /notifications/{notificationId}).
-func findOperation(ops []documentedOp, method, path string) *documentedOp {
-	var best *documentedOp
-	for i := range ops {
-		op := &ops[i]
-		if op.method == method && op.pattern.MatchString(path) && (best == nil || op.params < best.params) {
-			best = op
-		}
+	if len(routes) == 0 {
+		return nil, errors.New("no operations")
 	}
-	return best
+	notInvoked := gateway.InvokerFunc(func(context.Context, string, []byte) ([]byte, error) {
+		return nil, errors.New("only matched, never invoked")
+	})
+	d.routes, err = gateway.New(gateway.Config{Routes: routes, Invoker: notInvoked})
+	return d, err
 }
 
 // undocumented lists the requests among responses that docs/openapi.yaml does not document: an
 // unknown method and path, or a query parameter the operation does not name. Each is said once.
-func undocumented(ops []documentedOp, responses []seenResponse) (out []string, checked int) {
+// checked counts the site's requests (a foreign page's are not the site's).
+func (d *documentedAPI) undocumented(responses []seenResponse) (out []string, checked int) {
 	said := map[string]bool{}
-	say := func(s string) {
-		if !said[s] {
-			said[s] = true
-			out = append(out, s)
-		}
-	}
 	for _, r := range responses {
 		if r.Foreign {
 			continue
 		}
 		checked++
-		u, err := url.Parse(r.URL)
-		if err != nil {
-			say(fmt.Sprintf("%s %s: %v", r.Method, r.URL, err))
-			continue
+		var problems []string
+		if u, err := url.Parse(r.URL); err != nil {
+			problems = append(problems, fmt.Sprintf("%s %s: %v", r.Method, r.URL, err))
+		} else if key, ok := d.routes.RouteKey(r.Method, u.EscapedPath()); !ok {
+			problems = append(problems, fmt.Sprintf("%s %s is not an operation of docs/openapi.yaml", r.Method, u.Path))
+		} else {
+			for name := range u.Query() {
+				if !d.query[key][name] {
+					problems = append(problems, fmt.Sprintf("%s: query parameter %q is not documented", key, name))
+				}
+			}
 		}
-		op := findOperation(ops, r.Method, u.Path)
-		if op == nil {
-			say(fmt.Sprintf("%s %s is not an operation of docs/openapi.yaml", r.Method, u.Path))
-			continue
-		}
-		for name := range u.Query() {
-			if !op.query[name] {
-				say(fmt.Sprintf("%s %s: query parameter %q is not documented", op.method, op.template, name))
+		for _, p := range problems {
+			if !said[p] {
+				said[p] = true
+				out = append(out, p)
 			}
 		}
 	}
@@ -143,11 +117,11 @@ func undocumented(ops []documentedOp, responses []seenResponse) (out []string, c
 }
 
 func TestUndocumented(t *testing.T) {
-	ops := documentedOperations(t)
-	if op := findOperation(ops, "POST", "/notifications/read"); op == nil || op.template != "/notifications/read" {
-		t.Fatalf("POST /notifications/read: %+v", op)
+	d := documentedOperations(t)
+	if key, _ := d.routes.RouteKey("POST", "/notifications/read"); key != "POST /notifications/read" {
+		t.Fatalf("POST /notifications/read matched %q", key)
 	}
-	got, checked := undocumented(ops, []seenResponse{
+	got, checked := d.undocumented([]seenResponse{
 		{Method: "GET", URL: "/customers?limit=50&cursor=x"},
 		{Method: "GET", URL: "/customers/cus_1/subscriptions"},
 		{Method: "PATCH", URL: "/customers/cus_1/subscriptions/sub_1"},

@@ -297,8 +297,18 @@ func (r *compiledRoute) matchPath(segs []string) (map[string]string, []int, bool
 // HasRoute says whether a route of the API other than the $default catch-all matches the
 // method and the escaped path (the local site serves the console only where the API has none).
 func (g *Gateway) HasRoute(method, escapedPath string) bool {
+	_, ok := g.RouteKey(method, escapedPath)
+	return ok
+}
+
+// RouteKey is the key ("GET /users/{userId}") of the route other than the $default catch-all
+// that answers the method and the escaped path, chosen as API Gateway chooses.
+func (g *Gateway) RouteKey(method, escapedPath string) (string, bool) {
 	r, _ := g.match(strings.ToUpper(method), escapedPath)
-	return r != nil && r.Path != "$default"
+	if r == nil || r.Path == "$default" {
+		return "", false
+	}
+	return r.Key(), true
 }
 
 // ServeHTTP handles one request as API Gateway would.
